@@ -1,0 +1,175 @@
+import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, PostgresDriver, sql, type Dialect as KyselyDialect, type Kysely } from 'kysely';
+import type { Pool, PoolConfig } from 'pg';
+import type { IntegrityErrorKind } from '../../errors/index.js';
+import type { CharFieldDef, DecimalFieldDef, EnumFieldDef, Field } from '../../fields/index.js';
+import { assertNever } from '../../utils/index.js';
+import type { DialectDriver, DialectFactory, DialectFeatures, DriverConfig, MappedError, ValueAdapter } from '../dialect.js';
+import { IDENTITY, bigintToText, isNetworkError, jsonToDb, loadDriver, timeFromDb, toBigInt } from '../shared.js';
+
+/** PostgreSQL's capabilities. */
+export const postgresFeatures: DialectFeatures = Object.freeze({
+  supportsReturning: true,
+  transactionalDdl: true,
+  supportsIsolationLevels: true,
+  supportsSelectForUpdate: true,
+  maxParameters: 65535,
+  singleConnection: false,
+});
+
+function columnType(field: Field): string {
+  const kind = field.kind;
+  switch (kind) {
+    case 'char':
+      return `varchar(${(field as CharFieldDef).maxLength})`;
+    case 'text':
+      return 'text';
+    case 'int':
+      return 'integer';
+    case 'smallint':
+      return 'smallint';
+    case 'bigint':
+      return 'bigint';
+    case 'float':
+      return 'double precision';
+    case 'decimal': {
+      const d = field as DecimalFieldDef;
+      return `numeric(${d.maxDigits}, ${d.decimalPlaces})`;
+    }
+    case 'boolean':
+      return 'boolean';
+    case 'datetime':
+      return 'timestamptz';
+    case 'date':
+      return 'date';
+    case 'time':
+      return 'time';
+    case 'uuid':
+      return 'uuid';
+    case 'json':
+      return 'jsonb';
+    case 'enum':
+      return (field as EnumFieldDef).numeric ? 'integer' : 'varchar(255)';
+    case 'binary':
+      return 'bytea';
+    default:
+      return assertNever(kind, 'field kind');
+  }
+}
+
+function adapter(field: Field): ValueAdapter {
+  const kind = field.kind;
+  switch (kind) {
+    case 'json':
+      // Always serialise: pg would turn a JS array into a PostgreSQL array literal.
+      return { toDb: jsonToDb, fromDb: null };
+    case 'bigint':
+      return { toDb: bigintToText, fromDb: toBigInt };
+    case 'time':
+      return { toDb: null, fromDb: timeFromDb };
+    case 'char':
+    case 'text':
+    case 'int':
+    case 'smallint':
+    case 'float':
+    case 'decimal': // numeric(p, s) reads back as a string with exactly s decimals
+    case 'boolean':
+    case 'datetime': // timestamptz reads back as a Date
+    case 'date': // parsed as text (see the type parsers below)
+    case 'uuid':
+    case 'enum':
+    case 'binary':
+      return IDENTITY;
+    default:
+      return assertNever(kind, 'field kind');
+  }
+}
+
+const CONSTRAINT_KINDS: Record<string, IntegrityErrorKind> = {
+  '23505': 'unique',
+  '23502': 'not_null',
+  '23503': 'foreign_key',
+  '23001': 'foreign_key',
+  '23514': 'check',
+};
+
+function mapError(error: unknown): MappedError | undefined {
+  const e = error as { code?: unknown; message?: unknown; constraint?: unknown; column?: unknown; detail?: unknown };
+  if (e === null || typeof e !== 'object') return undefined;
+  const message = String(e.message);
+  const code = typeof e.code === 'string' ? e.code : '';
+  const kind = CONSTRAINT_KINDS[code];
+  if (kind !== undefined) {
+    let columns: string[] | undefined;
+    const key = typeof e.detail === 'string' ? /Key \(([^)]*)\)=/.exec(e.detail) : null;
+    if (key !== null) columns = key[1].split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
+    else if (typeof e.column === 'string') columns = [e.column];
+    return { type: 'integrity', message, kind, constraint: typeof e.constraint === 'string' ? e.constraint : undefined, columns };
+  }
+  if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '28P01' || code === '28000' || code === '3D000' || isNetworkError(error)) {
+    return { type: 'connection', message };
+  }
+  if (/^[0-9A-Z]{5}$/.test(code)) return { type: 'operational', message };
+  return undefined;
+}
+
+/** Creates the PostgreSQL dialect over a `pg` pool. */
+export const createPostgresDialect: DialectFactory = async (config: DriverConfig): Promise<DialectDriver> => {
+  const pg = await loadDriver('pg', async () => (await import('pg')).default);
+  const { schema, sslmode, application_name } = config.params;
+  const options: string[] = ['-c TimeZone=UTC'];
+  if (schema !== undefined) options.push(`-c search_path=${schema}`);
+  if (config.readOnly) options.push('-c default_transaction_read_only=on');
+  const poolConfig: PoolConfig = {
+    host: config.host,
+    port: config.port,
+    user: config.user,
+    password: config.password,
+    database: config.database,
+    max: config.pool.max,
+    min: config.pool.min,
+    idleTimeoutMillis: config.pool.idleTimeoutMs,
+    connectionTimeoutMillis: config.pool.acquireTimeoutMs,
+    maxLifetimeSeconds: config.pool.maxLifetimeMs > 0 ? Math.ceil(config.pool.maxLifetimeMs / 1000) : 0,
+    application_name: application_name ?? 'oxen-orm',
+    options: options.join(' '),
+    ssl: sslmode === 'require' ? { rejectUnauthorized: false } : sslmode === 'verify-full' ? true : undefined,
+    statement_timeout: config.statementTimeoutMs,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        // date: keep 'YYYY-MM-DD' text instead of a local-time Date.
+        oid === 1082 ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  };
+  const pool: Pool = new pg.Pool(poolConfig);
+  // An idle client's error, and a checked-out client's error (e.g. pg_terminate_backend): without these
+  // listeners the 'error' event would crash the process.
+  pool.on('error', (error) => config.onBackgroundError(error));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => config.onBackgroundError(error));
+  });
+  const kyselyDialect: KyselyDialect = {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new PostgresDriver({ pool }),
+    createIntrospector: (db) => new PostgresIntrospector(db),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  };
+  return {
+    name: 'postgres',
+    features: postgresFeatures,
+    kyselyDialect,
+    prepare: async () => undefined,
+    poolStats: () => ({ size: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    columnType,
+    tableOptions: () => undefined,
+    adapter,
+    mapError,
+    async tableExists(db: Kysely<unknown>, table: string) {
+      const r = await sql<{ n: string }>`select count(*) as n from information_schema.tables where table_schema = current_schema() and table_name = ${table}`.execute(db);
+      return Number(r.rows[0]?.n ?? 0) > 0;
+    },
+    async indexNames(db: Kysely<unknown>, table: string) {
+      const r = await sql<{ name: string }>`select indexname as name from pg_indexes where schemaname = current_schema() and tablename = ${table}`.execute(db);
+      return new Set(r.rows.map((x) => x.name));
+    },
+  };
+};

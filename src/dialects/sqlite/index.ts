@@ -1,0 +1,148 @@
+import { SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql, type Dialect as KyselyDialect, type Kysely } from 'kysely';
+import type { IntegrityErrorKind } from '../../errors/index.js';
+import type { EnumFieldDef, Field } from '../../fields/index.js';
+import { assertNever } from '../../utils/index.js';
+import type { DialectDriver, DialectFactory, DialectFeatures, DriverConfig, MappedError, ValueAdapter } from '../dialect.js';
+import { IDENTITY, decimalFromDb, intToBoolean, jsonFromText, jsonToDb, loadDriver, toBigInt } from '../shared.js';
+import { OxenSqliteDriver } from './sqlite-driver.js';
+
+/** SQLite's capabilities. */
+export const sqliteFeatures: DialectFeatures = Object.freeze({
+  supportsReturning: true,
+  transactionalDdl: true,
+  supportsIsolationLevels: false,
+  supportsSelectForUpdate: false,
+  maxParameters: 32766,
+  singleConnection: true,
+});
+
+function columnType(field: Field): string {
+  const kind = field.kind;
+  switch (kind) {
+    case 'char':
+    case 'text':
+    case 'decimal': // exact: kept as text with a fixed number of decimal places
+    case 'datetime': // ISO-8601 UTC text with milliseconds: sorts chronologically
+    case 'date':
+    case 'time':
+    case 'uuid':
+    case 'json':
+      return 'text';
+    case 'int':
+    case 'smallint':
+    case 'boolean':
+      return 'integer';
+    case 'bigint':
+      return 'bigint';
+    case 'float':
+      return 'real';
+    case 'enum':
+      return (field as EnumFieldDef).numeric ? 'integer' : 'text';
+    case 'binary':
+      return 'blob';
+    default:
+      return assertNever(kind, 'field kind');
+  }
+}
+
+function adapter(field: Field): ValueAdapter {
+  const kind = field.kind;
+  switch (kind) {
+    case 'boolean':
+      return { toDb: (v) => (v ? 1 : 0), fromDb: intToBoolean };
+    case 'datetime':
+      return { toDb: (v) => (v as Date).toISOString(), fromDb: (v) => new Date(v as string) };
+    case 'json':
+      return { toDb: jsonToDb, fromDb: jsonFromText };
+    case 'bigint':
+      return { toDb: null, fromDb: toBigInt };
+    case 'decimal':
+      return { toDb: null, fromDb: decimalFromDb(field) };
+    case 'char':
+    case 'text':
+    case 'int':
+    case 'smallint':
+    case 'float':
+    case 'date':
+    case 'time':
+    case 'uuid':
+    case 'enum':
+    case 'binary':
+      return IDENTITY;
+    default:
+      return assertNever(kind, 'field kind');
+  }
+}
+
+const CONSTRAINT_KINDS: Record<string, IntegrityErrorKind> = {
+  SQLITE_CONSTRAINT_UNIQUE: 'unique',
+  SQLITE_CONSTRAINT_PRIMARYKEY: 'unique',
+  SQLITE_CONSTRAINT_NOTNULL: 'not_null',
+  SQLITE_CONSTRAINT_FOREIGNKEY: 'foreign_key',
+  SQLITE_CONSTRAINT_CHECK: 'check',
+  SQLITE_CONSTRAINT_TRIGGER: 'foreign_key',
+};
+
+function mapError(error: unknown): MappedError | undefined {
+  const e = error as { code?: unknown; message?: unknown; name?: unknown };
+  if (typeof e?.code !== 'string' || !e.code.startsWith('SQLITE_')) return undefined;
+  const message = String(e.message);
+  const kind = CONSTRAINT_KINDS[e.code];
+  if (kind !== undefined) {
+    // "UNIQUE constraint failed: authors.email, authors.name"
+    const after = message.split('failed: ')[1];
+    const columns = after === undefined ? undefined : after.split(',').map((c) => c.trim().split('.').pop() as string);
+    return { type: 'integrity', message, kind, columns: kind === 'foreign_key' ? undefined : columns };
+  }
+  return { type: 'operational', message };
+}
+
+/** Creates the SQLite dialect for a file or `:memory:`. */
+export const createSqliteDialect: DialectFactory = async (config: DriverConfig): Promise<DialectDriver> => {
+  const Database = (await loadDriver('better-sqlite3', async () => (await import('better-sqlite3')).default));
+  const filename = config.filename ?? ':memory:';
+  const isFile = filename !== ':memory:' && filename !== '';
+  const driver = new OxenSqliteDriver({
+    beginStatement: 'begin immediate',
+    open: async () => {
+      const db = new Database(filename, { timeout: config.pool.acquireTimeoutMs });
+      db.pragma('foreign_keys = ON');
+      if (isFile) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+      }
+      if (config.readOnly) db.pragma('query_only = ON');
+      db.pragma(`busy_timeout = ${Math.trunc(config.pool.acquireTimeoutMs)}`);
+      // Unicode-aware case folding (SQLite's own lower/upper fold ASCII only).
+      db.function('lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
+      db.function('upper', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toUpperCase() : v));
+      return db;
+    },
+  });
+  const kyselyDialect: KyselyDialect = {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => driver,
+    createIntrospector: (db) => new SqliteIntrospector(db),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+  };
+  return {
+    name: 'sqlite',
+    features: sqliteFeatures,
+    kyselyDialect,
+    prepare: async () => undefined,
+    poolStats: () => driver.stats(),
+    columnType,
+    tableOptions: () => undefined,
+    adapter,
+    mapError,
+    async tableExists(db: Kysely<unknown>, table: string) {
+      const r = await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${table}`.execute(db);
+      return Number(r.rows[0]?.n ?? 0) > 0;
+    },
+    async indexNames(db: Kysely<unknown>, table: string) {
+      const r = await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = ${table}`.execute(db);
+      return new Set(r.rows.map((x) => x.name));
+    },
+  };
+};
+

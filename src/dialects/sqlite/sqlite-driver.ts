@@ -1,0 +1,199 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { CompiledQuery, SelectQueryNode, type DatabaseConnection, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
+
+type Database = BetterSqlite3.Database;
+type Statement = BetterSqlite3.Statement;
+
+/** A prepared statement with what we learned about it once. */
+interface Prepared {
+  readonly stmt: Statement;
+  readonly reader: boolean;
+  /** Integer columns that must go back to `number` when the statement reads 64-bit columns exactly. */
+  readonly numberColumns: readonly string[] | null;
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/** A FIFO mutex: SQLite has one connection, and statements from concurrent contexts take turns. */
+class Mutex {
+  #locked = false;
+  readonly #queue: (() => void)[] = [];
+  lock(): Promise<void> {
+    if (!this.#locked) {
+      this.#locked = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#queue.push(resolve));
+  }
+  unlock(): void {
+    const next = this.#queue.shift();
+    if (next !== undefined) next();
+    else this.#locked = false;
+  }
+  get locked(): boolean {
+    return this.#locked;
+  }
+  get waiting(): number {
+    return this.#queue.length;
+  }
+}
+
+/** Binds what better-sqlite3 refuses: booleans as 0/1, Dates as ISO text. */
+function bindable(parameters: readonly unknown[]): readonly unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < parameters.length; i++) {
+    const v = parameters[i];
+    let mapped: unknown = v;
+    if (typeof v === 'boolean') mapped = v ? 1 : 0;
+    else if (v instanceof Date) mapped = v.toISOString();
+    if (mapped !== v) {
+      out ??= parameters.slice();
+      out[i] = mapped;
+    }
+  }
+  return out ?? parameters;
+}
+
+class SqliteConnection implements DatabaseConnection {
+  readonly #db: Database;
+  readonly #cache = new Map<string, Prepared>();
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  #prepare(sql: string): Prepared {
+    const hit = this.#cache.get(sql);
+    if (hit !== undefined) return hit;
+    const stmt = this.#db.prepare(sql);
+    let numberColumns: string[] | null = null;
+    if (stmt.reader) {
+      const columns = stmt.columns();
+      if (columns.some((c) => c.type !== null && /^bigint$/i.test(c.type))) {
+        // Read every integer exactly, then give non-BIGINT columns back as numbers.
+        stmt.safeIntegers(true);
+        numberColumns = columns.filter((c) => c.type === null || !/^bigint$/i.test(c.type)).map((c) => c.name);
+      }
+    }
+    const prepared: Prepared = { stmt, reader: stmt.reader, numberColumns };
+    if (this.#cache.size >= STATEMENT_CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value as string);
+    this.#cache.set(sql, prepared);
+    return prepared;
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const { stmt, reader, numberColumns } = this.#prepare(compiledQuery.sql);
+    const parameters = bindable(compiledQuery.parameters);
+    if (reader) {
+      const rows = stmt.all(...parameters) as Record<string, unknown>[];
+      if (numberColumns !== null) fixNumbers(rows, numberColumns);
+      return { rows: rows as R[] };
+    }
+    const { changes, lastInsertRowid } = stmt.run(...parameters);
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+  }
+
+  async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {
+    if (!SelectQueryNode.is(compiledQuery.query) && !/^\s*(select|with)\b/i.test(compiledQuery.sql)) {
+      throw new Error('Only SELECT statements can be streamed');
+    }
+    const { stmt, numberColumns } = this.#prepare(compiledQuery.sql);
+    const iterator = stmt.iterate(...bindable(compiledQuery.parameters)) as IterableIterator<Record<string, unknown>>;
+    let chunk: Record<string, unknown>[] = [];
+    try {
+      for (const row of iterator) {
+        chunk.push(row);
+        if (chunk.length >= chunkSize) {
+          if (numberColumns !== null) fixNumbers(chunk, numberColumns);
+          yield { rows: chunk as R[] };
+          chunk = [];
+        }
+      }
+      if (chunk.length > 0) {
+        if (numberColumns !== null) fixNumbers(chunk, numberColumns);
+        yield { rows: chunk as R[] };
+      }
+    } finally {
+      iterator.return?.();
+    }
+  }
+}
+
+function fixNumbers(rows: Record<string, unknown>[], columns: readonly string[]): void {
+  for (const row of rows) {
+    for (const c of columns) {
+      const v = row[c];
+      if (typeof v === 'bigint') row[c] = Number(v);
+    }
+  }
+}
+
+/** Options of the SQLite driver. */
+export interface SqliteDriverOptions {
+  readonly open: () => Promise<Database>;
+  /** `begin immediate` takes the write lock at BEGIN, so concurrent writers wait instead of failing. */
+  readonly beginStatement: string;
+}
+
+/**
+ * Kysely driver over better-sqlite3: one connection behind a FIFO mutex, a prepared-statement cache,
+ * exact 64-bit integers for BIGINT columns, booleans and Dates bound as 0/1 and ISO text.
+ */
+export class OxenSqliteDriver implements Driver {
+  readonly #options: SqliteDriverOptions;
+  readonly #mutex = new Mutex();
+  #db: Database | undefined;
+  #connection: SqliteConnection | undefined;
+
+  constructor(options: SqliteDriverOptions) {
+    this.#options = options;
+  }
+
+  async init(): Promise<void> {
+    this.#db = await this.#options.open();
+    this.#connection = new SqliteConnection(this.#db);
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    await this.#mutex.lock();
+    return this.#connection as SqliteConnection;
+  }
+
+  async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(this.#options.beginStatement));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`savepoint "${name}"`));
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`rollback to savepoint "${name}"`));
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`release savepoint "${name}"`));
+  }
+
+  async releaseConnection(): Promise<void> {
+    this.#mutex.unlock();
+  }
+
+  async destroy(): Promise<void> {
+    this.#db?.close();
+    this.#db = undefined;
+  }
+
+  /** Pool-like occupancy for metrics: one connection, busy or idle, and the queue. */
+  stats(): { size: number; idle: number; waiting: number } {
+    return { size: this.#db === undefined ? 0 : 1, idle: this.#mutex.locked ? 0 : 1, waiting: this.#mutex.waiting };
+  }
+}

@@ -1,0 +1,158 @@
+import { Kysely, sql, type Dialect as KyselyDialect } from 'kysely';
+import { ConnectionError, OxenError } from '../errors/index.js';
+import type { DialectDriver, DialectFeatures, DialectName } from '../dialects/index.js';
+import type { Log } from './config.js';
+import { currentFrame } from './context.js';
+import { InstrumentedDriver } from './instrumented-driver.js';
+import { Monitor, type LatencySummary } from './monitor.js';
+
+/** What `db.metrics()` returns. */
+export interface ConnectionMetrics {
+  readonly alias: string;
+  readonly dialect: DialectName;
+  /** Statements sent to the database, transaction control included. */
+  readonly queries: number;
+  /** Statements that failed. */
+  readonly errors: number;
+  /** Statements per second since the connection opened. */
+  readonly qps: number;
+  /** Latency percentiles over the most recent statements. */
+  readonly latencyMs: LatencySummary;
+  /** Statements slower than `slowQueryMs`. */
+  readonly slowQueries: number;
+  /** Pool occupancy. */
+  readonly pool: { readonly size: number; readonly idle: number; readonly waiting: number };
+  /** Query-cache counters (no cache is kept yet: always zero). */
+  readonly cache: { readonly hits: number; readonly misses: number; readonly entries: number };
+  /** Milliseconds since the connection opened. */
+  readonly uptimeMs: number;
+}
+
+/** Settings a connection is opened with (resolved). */
+export interface ConnectionSettings {
+  readonly alias: string;
+  readonly display: string;
+  readonly acquireTimeoutMs: number;
+  readonly poolMax: number;
+  readonly slowQueryMs: number | undefined;
+  readonly readOnly: boolean;
+  readonly log: Log;
+}
+
+/**
+ * One named database connection (a pool, or SQLite's single connection), with its dialect, its Kysely
+ * instance and its metrics.
+ *
+ * @example
+ * ```ts
+ * const db = getConnection();
+ * db.dialect;                 // 'sqlite' | 'postgres' | 'mysql'
+ * await db.healthCheck();     // true, or throws ConnectionError
+ * db.metrics().queries;
+ * ```
+ */
+export class Connection {
+  /** The alias (`'default'` unless given). */
+  readonly alias: string;
+  /** The dialect. */
+  readonly dialect: DialectName;
+  /** What the dialect can do. */
+  readonly features: DialectFeatures;
+  /** The underlying Kysely instance (escape hatch; it does not join `transaction()` — use the callback's `tx.kysely`). */
+  readonly kysely: Kysely<any>;
+  /** True when the connection refuses writes. */
+  readonly readOnly: boolean;
+  /** The dialect driver (column types, value adapters, introspection). @internal */
+  readonly driver: DialectDriver;
+  /** The engine's logger. @internal */
+  readonly log: Log;
+  readonly #monitor = new Monitor();
+  readonly #display: string;
+  #closed = false;
+
+  constructor(driver: DialectDriver, settings: ConnectionSettings) {
+    this.alias = settings.alias;
+    this.dialect = driver.name;
+    this.features = driver.features;
+    this.driver = driver;
+    this.readOnly = settings.readOnly;
+    this.log = settings.log;
+    this.#display = settings.display;
+    const inner = driver.kyselyDialect;
+    const options = {
+      alias: settings.alias,
+      monitor: this.#monitor,
+      mapError: driver.mapError,
+      log: settings.log,
+      acquireTimeoutMs: settings.acquireTimeoutMs,
+      slowQueryMs: settings.slowQueryMs,
+      singleConnection: driver.features.singleConnection || settings.poolMax === 1,
+    };
+    const dialect: KyselyDialect = {
+      createAdapter: () => inner.createAdapter(),
+      createDriver: () => new InstrumentedDriver(inner.createDriver(), options),
+      createIntrospector: (db) => inner.createIntrospector(db),
+      createQueryCompiler: () => inner.createQueryCompiler(),
+    };
+    this.kysely = new Kysely<any>({ dialect });
+  }
+
+  /** The URL with its password redacted. */
+  get url(): string {
+    return this.#display;
+  }
+
+  /** True once `close()` ran. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * The Kysely instance statements of this async context should use: the open transaction's on this
+   * alias, else the base instance. @internal
+   */
+  executor(): Kysely<any> {
+    if (this.#closed) throw new ConnectionError(`Connection '${this.alias}' is closed; call connect() again`);
+    return currentFrame(this.alias)?.kysely ?? this.kysely;
+  }
+
+  /** Runs `SELECT 1`; resolves true, or throws ConnectionError. */
+  async healthCheck(): Promise<true> {
+    try {
+      await sql`select 1`.execute(this.kysely);
+      return true;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ConnectionError(`Health check of '${this.alias}' (${this.#display}) failed: ${reason}`, { cause: error });
+    }
+  }
+
+  /** Counters, latency percentiles, pool occupancy and uptime. */
+  metrics(): ConnectionMetrics {
+    const m = this.#monitor;
+    const uptimeMs = m.uptimeMs();
+    return {
+      alias: this.alias,
+      dialect: this.dialect,
+      queries: m.queries,
+      errors: m.errors,
+      qps: uptimeMs > 0 ? m.queries / (uptimeMs / 1000) : 0,
+      latencyMs: m.latency(),
+      slowQueries: m.slowQueries,
+      pool: this.driver.poolStats(),
+      cache: { hits: 0, misses: 0, entries: 0 },
+      uptimeMs,
+    };
+  }
+
+  /** Closes the pool. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.kysely.destroy();
+    } catch (error) {
+      if (!(error instanceof OxenError)) throw error;
+    }
+  }
+}

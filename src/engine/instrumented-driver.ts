@@ -1,0 +1,188 @@
+import type { CompiledQuery, DatabaseConnection, Driver, QueryCompiler, QueryResult, TransactionSettings } from 'kysely';
+import { ConnectionError, IntegrityError, OperationalError, OxenError, TransactionError, type OxenErrorContext } from '../errors/index.js';
+import type { ErrorMapper } from '../dialects/index.js';
+import { redactParameters } from '../utils/index.js';
+import type { Log } from './config.js';
+import { currentFrame } from './context.js';
+import type { Monitor } from './monitor.js';
+
+/** What the wrapper needs to know about its connection. */
+export interface InstrumentOptions {
+  readonly alias: string;
+  readonly monitor: Monitor;
+  readonly mapError: ErrorMapper;
+  readonly log: Log;
+  readonly acquireTimeoutMs: number;
+  readonly slowQueryMs: number | undefined;
+  /** The pool can hand out only one connection (pool.max 1, or SQLite). */
+  readonly singleConnection: boolean;
+}
+
+/** Translates any error from the driver into the Oxen tree, once, with the SQL and redacted parameters. */
+export function translateError(error: unknown, mapError: ErrorMapper, query?: CompiledQuery): OxenError {
+  if (error instanceof OxenError) return error;
+  const context: OxenErrorContext = {
+    cause: error,
+    sql: query?.sql,
+    parameters: query === undefined ? undefined : redactParameters(query.parameters),
+  };
+  const mapped = mapError(error);
+  const text = error instanceof Error ? error.message : String(error);
+  if (mapped === undefined) return new OperationalError(text, context);
+  switch (mapped.type) {
+    case 'integrity':
+      return new IntegrityError(`${mapped.kind} constraint failed: ${mapped.message}`, {
+        ...context,
+        kind: mapped.kind,
+        constraint: mapped.constraint,
+        columns: mapped.columns,
+      });
+    case 'connection':
+      return new ConnectionError(mapped.message, context);
+    case 'operational':
+      return new OperationalError(mapped.message, context);
+  }
+}
+
+class InstrumentedConnection implements DatabaseConnection {
+  readonly inner: DatabaseConnection;
+  readonly #options: InstrumentOptions;
+
+  constructor(inner: DatabaseConnection, options: InstrumentOptions) {
+    this.inner = inner;
+    this.#options = options;
+  }
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const started = performance.now();
+    let failed = false;
+    try {
+      return await this.inner.executeQuery<R>(query);
+    } catch (error) {
+      failed = true;
+      throw translateError(error, this.#options.mapError, query);
+    } finally {
+      this.#record(query, performance.now() - started, failed);
+    }
+  }
+
+  async *streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    const started = performance.now();
+    let failed = false;
+    try {
+      yield* this.inner.streamQuery<R>(query, chunkSize);
+    } catch (error) {
+      failed = true;
+      throw translateError(error, this.#options.mapError, query);
+    } finally {
+      this.#record(query, performance.now() - started, failed);
+    }
+  }
+
+  #record(query: CompiledQuery, ms: number, failed: boolean): void {
+    const { slowQueryMs, monitor, log, alias } = this.#options;
+    const slow = slowQueryMs !== undefined && ms >= slowQueryMs;
+    monitor.record(ms, failed, slow);
+    if (slow) log.warn(`slow query on '${alias}' (${ms.toFixed(1)} ms)`, { sql: query.sql, parameters: redactParameters(query.parameters), durationMs: ms });
+  }
+}
+
+/**
+ * Wraps a Kysely driver: every statement (transaction control included) is counted and timed, driver
+ * errors are translated into the Oxen tree, acquiring a connection is bounded by the acquire timeout,
+ * and using the base connection while this async context holds the pool's only connection in a
+ * transaction fails at once instead of waiting forever.
+ */
+export class InstrumentedDriver implements Driver {
+  readonly #inner: Driver;
+  readonly #options: InstrumentOptions;
+  readonly #wrappers = new WeakMap<DatabaseConnection, InstrumentedConnection>();
+
+  constructor(inner: Driver, options: InstrumentOptions) {
+    this.#inner = inner;
+    this.#options = options;
+  }
+
+  async init(): Promise<void> {
+    try {
+      await this.#inner.init();
+    } catch (error) {
+      throw translateError(error, this.#options.mapError);
+    }
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const { alias, singleConnection, acquireTimeoutMs } = this.#options;
+    if (singleConnection && currentFrame(alias) !== undefined) {
+      throw new TransactionError(
+        `This async context holds a transaction on '${alias}', whose pool has a single connection, and a statement ` +
+          `bypassed it (db.kysely or another path that does not join the transaction): it would wait forever. ` +
+          `Run it through the models, or through the kysely instance that transaction() passes to its callback.`,
+      );
+    }
+    const pending = this.#inner.acquireConnection();
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(
+          new ConnectionError(
+            `No connection available on '${alias}' within ${acquireTimeoutMs} ms: the pool is exhausted or the server is unreachable. ` +
+              'Raise pool.max or pool.acquireTimeoutMs, or look for transactions that stay open.',
+          ),
+        );
+      }, acquireTimeoutMs);
+    });
+    try {
+      const connection = await Promise.race([pending, timeout]);
+      return this.#wrap(connection);
+    } catch (error) {
+      if (timedOut) pending.then((c) => this.#inner.releaseConnection(c), () => undefined);
+      throw translateError(error, this.#options.mapError);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #wrap(connection: DatabaseConnection): InstrumentedConnection {
+    let wrapper = this.#wrappers.get(connection);
+    if (wrapper === undefined) {
+      wrapper = new InstrumentedConnection(connection, this.#options);
+      this.#wrappers.set(connection, wrapper);
+    }
+    return wrapper;
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    await this.#inner.beginTransaction(connection, settings);
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await this.#inner.commitTransaction(connection);
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await this.#inner.rollbackTransaction(connection);
+  }
+
+  async savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    await this.#inner.savepoint?.(connection, name, compile);
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    await this.#inner.rollbackToSavepoint?.(connection, name, compile);
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    await this.#inner.releaseSavepoint?.(connection, name, compile);
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    await this.#inner.releaseConnection((connection as InstrumentedConnection).inner ?? connection);
+  }
+
+  async destroy(): Promise<void> {
+    await this.#inner.destroy();
+  }
+}

@@ -1,0 +1,5 @@
+export * from './field.js';
+export * from './text-fields.js';
+export * from './number-fields.js';
+export * from './temporal-fields.js';
+export * from './other-fields.js';

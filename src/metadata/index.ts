@@ -1,0 +1,3 @@
+export * from './model-meta.js';
+export * from './registry.js';
+export * from './decorators.js';

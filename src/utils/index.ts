@@ -1,0 +1,5 @@
+export * from './naming.js';
+export * from './did-you-mean.js';
+export * from './assert.js';
+export * from './redact.js';
+export * from './time.js';
