@@ -4,7 +4,10 @@
  *
  * @packageDocumentation
  */
+
 export * from './errors/index.js';
+
+// Connections and transactions
 export {
   connect,
   getConnection,
@@ -28,5 +31,87 @@ export {
   type TransactionContext,
   type IsolationLevel,
 } from './engine/index.js';
-export type { DialectName, DialectFeatures } from './dialects/index.js';
 export type { LatencySummary } from './engine/monitor.js';
+export type { DialectName, DialectFeatures } from './dialects/index.js';
+
+// Models and fields
+export { Model, type ModelStatic } from './model/index.js';
+export {
+  model,
+  registry,
+  ModelMeta,
+  CharField,
+  TextField,
+  IntField,
+  BigIntField,
+  SmallIntField,
+  FloatField,
+  DecimalField,
+  BooleanField,
+  DateTimeField,
+  DateField,
+  TimeField,
+  UUIDField,
+  JSONField,
+  EnumField,
+  BinaryField,
+  PreSave,
+  PostSave,
+  PreDelete,
+  PostDelete,
+  type ModelOptions,
+  type ModelHooks,
+} from './metadata/index.js';
+export {
+  Field,
+  CharFieldDef,
+  TextFieldDef,
+  IntFieldDef,
+  BigIntFieldDef,
+  SmallIntFieldDef,
+  FloatFieldDef,
+  DecimalFieldDef,
+  BooleanFieldDef,
+  DateTimeFieldDef,
+  DateFieldDef,
+  TimeFieldDef,
+  UUIDFieldDef,
+  JSONFieldDef,
+  EnumFieldDef,
+  BinaryFieldDef,
+  type FieldKind,
+  type FieldOptions,
+  type FieldDefault,
+  type CharFieldOptions,
+  type DecimalFieldOptions,
+  type DateTimeFieldOptions,
+  type UUIDFieldOptions,
+  type JsonValue,
+  type EnumLike,
+} from './fields/index.js';
+
+// Querying
+export { QuerySet, type FilterArg } from './query/queryset/index.js';
+export type { FilterOf, OrderKey, CreateInput, UpdateInput, Page, FieldNames, LookupsOf, LookupValue } from './query/queryset/index.js';
+export { Q, F, QExpression, FExpression, type FilterSpec } from './query/filter/index.js';
+export { registerLookup, lookupNames, type Lookup, type LookupInput } from './query/lookups/index.js';
+export type { Predicate, FilterNode, LhsPath, Operand, TransformName } from './query/filter/index.js';
+
+// Persistence and signals
+export type { SaveOptions, DeleteOptions } from './persistence/index.js';
+export {
+  signals,
+  preSave,
+  postSave,
+  preDelete,
+  postDelete,
+  Signal,
+  type SaveSignalPayload,
+  type DeleteSignalPayload,
+  type SignalErrorEvent,
+  type SignalHandler,
+  type Sender,
+} from './signals/index.js';
+
+// Schema
+export { syncSchema, dropSchema, type SchemaOptions, type SyncResult } from './schema/index.js';

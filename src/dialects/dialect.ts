@@ -1,4 +1,4 @@
-import type { Dialect as KyselyDialect, Kysely } from 'kysely';
+import type { ColumnDefinitionBuilder, Dialect as KyselyDialect, Expression, Kysely, RawBuilder, SqlBool } from 'kysely';
 import type { IntegrityErrorKind } from '../errors/index.js';
 import type { Field } from '../fields/index.js';
 
@@ -92,16 +92,67 @@ export interface DialectDriver {
   poolStats(): PoolStats;
   /** The column type for a field, as SQL text built only from metadata. */
   columnType(field: Field): string;
+  /** Makes an integer primary-key column auto-incrementing. */
+  autoIncrement(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
   /** Table options appended to CREATE TABLE, or undefined. */
   tableOptions(): string | undefined;
   /** The value adapter for a field. */
   adapter(field: Field): ValueAdapter;
+  /** The dialect's SQL pieces. */
+  readonly sql: SqlOverrides;
   /** Driver error → Oxen error. */
   mapError: ErrorMapper;
   /** Does the table exist in the connection's current schema/database? */
   tableExists(db: Kysely<unknown>, table: string): Promise<boolean>;
   /** Index names on a table in the current schema/database. */
   indexNames(db: Kysely<unknown>, table: string): Promise<Set<string>>;
+}
+
+/** An SQL expression (a column, a parameter, or a computed value). */
+export type SqlExpression = Expression<any>;
+
+/** Date/time transforms a dialect must know how to say. */
+export type SqlTransform = 'year' | 'month' | 'day' | 'week_day' | 'hour' | 'minute' | 'second' | 'date';
+
+/** JSON key paths: strings are object keys, numbers array indexes. */
+export type JsonPath = readonly (string | number)[];
+
+/** Comparison operators a dialect may be asked for. */
+export type SqlComparison = '=' | '<>' | '<' | '<=' | '>' | '>=';
+
+/**
+ * The pieces of SQL that differ between dialects. Everything is built with Kysely's `sql` tag;
+ * values and JSON paths are bound parameters, identifiers come only from metadata.
+ */
+export interface SqlOverrides {
+  /** Unicode case folding. */
+  lower(expression: SqlExpression): RawBuilder<unknown>;
+  /** A date/time transform of a column (evaluated in UTC). `week_day` is 1 = Sunday … 7 = Saturday. */
+  transform(name: SqlTransform, expression: SqlExpression): RawBuilder<unknown>;
+  /** Substring tests where `%`, `_` and `\` match themselves; case-sensitive unless asked. */
+  textMatch(lhs: SqlExpression, mode: 'contains' | 'startswith' | 'endswith', rhs: SqlExpression, caseInsensitive: boolean): RawBuilder<SqlBool>;
+  /** A regular-expression test (pattern bound). */
+  regex(lhs: SqlExpression, pattern: string, caseInsensitive: boolean): RawBuilder<SqlBool>;
+  /** JSON value at a path equals / compares to a JS value. */
+  jsonCompare(document: SqlExpression, path: JsonPath, operator: SqlComparison, value: unknown): RawBuilder<SqlBool>;
+  /** The JSON value at a path as text (strings unquoted), for text lookups. */
+  jsonText(document: SqlExpression, path: JsonPath): RawBuilder<unknown>;
+  /** The path exists (a JSON null there counts as existing). */
+  jsonPathExists(document: SqlExpression, path: JsonPath): RawBuilder<SqlBool>;
+  /** The document contains the given JSON structure (PostgreSQL's `@>` semantics). */
+  jsonContains(document: SqlExpression, value: unknown): RawBuilder<SqlBool>;
+  /** Extra NULL ordering so NULLs sort first ascending and last descending, or undefined when that is the default. */
+  nullsOrder(descending: boolean): 'first' | 'last' | undefined;
+  /** String concatenation. */
+  concat(...parts: SqlExpression[]): RawBuilder<unknown>;
+  /** The LIMIT to use when only OFFSET is given (SQLite and MySQL need one), or undefined. */
+  offsetWithoutLimit(): number | bigint | undefined;
+  /** Rewrites `?` placeholders (outside quotes) into the dialect's own (`$1`, ... on PostgreSQL). */
+  placeholders(text: string): string;
+  /** The EXPLAIN statement for a compiled SELECT. */
+  explain(statement: string): string;
+  /** Formats EXPLAIN rows as text. */
+  formatPlan(rows: readonly Record<string, unknown>[]): string;
 }
 
 /** A factory: parsed config in, prepared dialect out. */

@@ -46,3 +46,56 @@ export function isNetworkError(error: unknown): boolean {
   if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
   return typeof e.message === 'string' && NETWORK_MESSAGES.test(e.message);
 }
+
+/** `$."a"[1]."b"`: a JSON path for SQLite and MySQL, with keys quoted (it is bound, never spliced into SQL). */
+export function jsonPathText(path: readonly (string | number)[]): string {
+  let out = '$';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `."${p.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return out;
+}
+
+/** Escapes LIKE metacharacters with '!' as the escape character (same SQL text on every dialect). */
+export function escapeLike(value: string): string {
+  return value.replace(/[!%_]/g, (c) => `!${c}`);
+}
+
+/** PostgreSQL's `@>` containment, in JS (for SQLite's registered function). */
+export function jsonContainsValue(document: unknown, value: unknown): boolean {
+  if (Array.isArray(value)) {
+    if (!Array.isArray(document)) return false;
+    return value.every((v) => document.some((d) => jsonContainsValue(d, v)));
+  }
+  if (value !== null && typeof value === 'object') {
+    if (document === null || typeof document !== 'object' || Array.isArray(document)) return false;
+    const doc = document as Record<string, unknown>;
+    return Object.keys(value).every((k) => Object.prototype.hasOwnProperty.call(doc, k) && jsonContainsValue(doc[k], (value as Record<string, unknown>)[k]));
+  }
+  return document === value;
+}
+
+/** Replaces each `?` outside quotes and comments with `make(n)` (n from 1). */
+export function rewritePlaceholders(text: string, make: (n: number) => string): string {
+  let out = '';
+  let n = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== null) {
+      out += c;
+      if (c === quote) quote = null;
+      continue;
+    }
+    if (c === "'" || c === '"' || c === '`') quote = c;
+    if (c === '?') {
+      out += make(++n);
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+/** EXPLAIN rows as lines: each row's values joined by tabs. */
+export function planLines(rows: readonly Record<string, unknown>[]): string {
+  return rows.map((r) => Object.values(r).map((v) => (v === null ? '' : String(v))).join('\t')).join('\n');
+}

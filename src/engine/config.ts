@@ -114,8 +114,9 @@ export function parseUrl(url: string): ParsedUrl {
   let parsed: URL;
   try {
     parsed = new URL(url);
-  } catch (error) {
-    throw new ConfigurationError(`Malformed connection URL '${display}': expected ${scheme}://user:password@host:port/database`, { cause: error });
+  } catch {
+    // No `cause`: Node's TypeError carries the raw URL (password included) in its `input` property.
+    throw new ConfigurationError(`Malformed connection URL '${display}': expected ${scheme}://user:password@host:port/database`);
   }
   if (parsed.hostname === '') throw new ConfigurationError(`The URL '${display}' names no host`);
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));

@@ -36,11 +36,20 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 type FieldFactory = () => Field;
 type HookKind = keyof ModelHooks;
 
+const LEGACY_DECORATORS =
+  'Oxen decorators need TypeScript\'s legacy decorators: set "experimentalDecorators": true and "useDefineForClassFields": false in tsconfig.json (and make sure the file is covered by that tsconfig)';
+
+/** TC39 (stage 3) decorators pass a context object as the second argument; legacy ones a property key. */
+function refuseStandardDecorators(second: unknown): void {
+  if (second !== null && typeof second === 'object' && 'kind' in second) throw new ConfigurationError(LEGACY_DECORATORS);
+}
+
 /** Records a field factory on the class prototype; the class decorator collects them. */
 function fieldDecorator(factory: FieldFactory): PropertyDecorator {
   // Build once now so that bad options fail where the model is defined.
   factory();
   return (target: object, propertyKey: string | symbol) => {
+    refuseStandardDecorators(propertyKey);
     if (typeof propertyKey !== 'string') throw new ConfigurationError('Field decorators work on string-named properties only');
     if (!IDENTIFIER.test(propertyKey)) {
       throw new ConfigurationError(`Field name '${propertyKey}' is not usable: use letters, digits and '_' (no '__', at most 63 characters)`);
@@ -56,6 +65,7 @@ function fieldDecorator(factory: FieldFactory): PropertyDecorator {
 
 function hookDecorator(kind: HookKind): () => MethodDecorator {
   return () => (target: object, propertyKey: string | symbol) => {
+    refuseStandardDecorators(propertyKey);
     if (typeof propertyKey !== 'string') throw new ConfigurationError('Hook decorators work on string-named methods only');
     const own: { kind: HookKind; method: string }[] = Reflect.getOwnMetadata(HOOKS_KEY, target) ?? [];
     own.push({ kind, method: propertyKey });
@@ -142,7 +152,8 @@ export function model(options: ModelOptions = {}): <C extends ModelClassLike>(cl
   for (const key of Object.keys(options)) {
     if (!MODEL_OPTIONS.includes(key)) throw new ConfigurationError(`Unknown @model() option '${key}'${suggestion(key, MODEL_OPTIONS)}`);
   }
-  return <C extends ModelClassLike>(cls: C): C => {
+  return <C extends ModelClassLike>(cls: C, ...rest: unknown[]): C => {
+    refuseStandardDecorators(rest[0]);
     const name = cls.name;
     const table = options.table ?? snakeCase(name);
     if (!IDENTIFIER.test(table)) {

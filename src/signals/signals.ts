@@ -39,6 +39,8 @@ export interface SignalErrorEvent {
 export type SignalHandler<P> = (payload: P) => void | Promise<void>;
 
 const ALL = Symbol('oxen:all-senders');
+/** Errors caught from robust handlers during one send, keyed by the payload object of that send. */
+const caught = new WeakMap<object, unknown[]>();
 const errorEmitter = new Emittery<{ error: SignalErrorEvent }>();
 
 /**
@@ -88,6 +90,7 @@ export class Signal<P extends { sender: Sender; instance: object }> {
       try {
         await handler(payload);
       } catch (error) {
+        caught.get(payload)?.push(error);
         await reportSignalError({ error, signal: this.name, sender: payload.sender, instance: payload.instance });
       }
     };
@@ -98,10 +101,21 @@ export class Signal<P extends { sender: Sender; instance: object }> {
     return this.#emitter.listenerCount(ALL);
   }
 
-  /** Sends the signal: every handler runs in registration order, each awaited before the next. */
-  async send(payload: P): Promise<void> {
-    if (this.#emitter.listenerCount(ALL) === 0) return;
-    await this.#emitter.emitSerial(ALL, payload);
+  /**
+   * Sends the signal: every handler runs in registration order, each awaited before the next. A
+   * pre-signal rejects with the first handler error; a post-signal resolves to the errors its handlers
+   * threw (already reported to `signals.onError`).
+   */
+  async send(payload: P): Promise<unknown[]> {
+    if (this.#emitter.listenerCount(ALL) === 0) return [];
+    const errors: unknown[] = [];
+    caught.set(payload, errors);
+    try {
+      await this.#emitter.emitSerial(ALL, payload);
+    } finally {
+      caught.delete(payload);
+    }
+    return errors;
   }
 }
 

@@ -3,6 +3,7 @@ import type { IntegrityErrorKind } from '../../errors/index.js';
 import type { CharFieldDef, DecimalFieldDef, EnumFieldDef, Field } from '../../fields/index.js';
 import { assertNever } from '../../utils/index.js';
 import type { DialectDriver, DialectFactory, DialectFeatures, DriverConfig, MappedError, ValueAdapter } from '../dialect.js';
+import { createMysqlSql } from './sql-overrides.js';
 import { IDENTITY, intToBoolean, isNetworkError, jsonFromText, jsonToDb, loadDriver, timeFromDb, toBigInt } from '../shared.js';
 
 /** MySQL's and MariaDB's capabilities (the subset both share). */
@@ -152,6 +153,7 @@ export const createMysqlDialect: DialectFactory = async (config: DriverConfig): 
     connection.on('error', (error: unknown) => config.onBackgroundError(error));
   });
   let collation = 'utf8mb4_bin';
+  let mariaDb = true;
   const timeoutMs = config.statementTimeoutMs;
   const kyselyDialect: KyselyDialect = {
     createAdapter: () => new MysqlAdapter(),
@@ -181,7 +183,8 @@ export const createMysqlDialect: DialectFactory = async (config: DriverConfig): 
     async prepare(db: Kysely<unknown>) {
       const r = await sql<{ v: string }>`select version() as v`.execute(db);
       // NO PAD binary collations: case-sensitive, and trailing spaces are significant (as elsewhere).
-      collation = /mariadb/i.test(r.rows[0]?.v ?? '') ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
+      mariaDb = /mariadb/i.test(r.rows[0]?.v ?? '');
+      collation = mariaDb ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
     },
     poolStats: () => ({
       size: internals._allConnections?.length ?? 0,
@@ -189,8 +192,10 @@ export const createMysqlDialect: DialectFactory = async (config: DriverConfig): 
       waiting: internals._connectionQueue?.length ?? 0,
     }),
     columnType,
+    autoIncrement: (c) => c.autoIncrement(),
     tableOptions: () => `ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${collation}`,
     adapter,
+    sql: createMysqlSql(() => mariaDb),
     mapError,
     async tableExists(db: Kysely<unknown>, table: string) {
       const r = await sql<{ n: string }>`select count(*) as n from information_schema.tables where table_schema = database() and table_name = ${table}`.execute(db);

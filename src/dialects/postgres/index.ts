@@ -4,6 +4,7 @@ import type { IntegrityErrorKind } from '../../errors/index.js';
 import type { CharFieldDef, DecimalFieldDef, EnumFieldDef, Field } from '../../fields/index.js';
 import { assertNever } from '../../utils/index.js';
 import type { DialectDriver, DialectFactory, DialectFeatures, DriverConfig, MappedError, ValueAdapter } from '../dialect.js';
+import { postgresSql } from './sql-overrides.js';
 import { IDENTITY, bigintToText, isNetworkError, jsonToDb, loadDriver, timeFromDb, toBigInt } from '../shared.js';
 
 /** PostgreSQL's capabilities. */
@@ -115,6 +116,8 @@ function mapError(error: unknown): MappedError | undefined {
 /** Creates the PostgreSQL dialect over a `pg` pool. */
 export const createPostgresDialect: DialectFactory = async (config: DriverConfig): Promise<DialectDriver> => {
   const pg = await loadDriver('pg', async () => (await import('pg')).default);
+  // Server-side cursors for iterator(): streaming in bounded memory.
+  const Cursor = await loadDriver('pg-cursor', async () => (await import('pg-cursor')).default);
   const { schema, sslmode, application_name } = config.params;
   const options: string[] = ['-c TimeZone=UTC'];
   if (schema !== undefined) options.push(`-c search_path=${schema}`);
@@ -128,7 +131,7 @@ export const createPostgresDialect: DialectFactory = async (config: DriverConfig
     max: config.pool.max,
     min: config.pool.min,
     idleTimeoutMillis: config.pool.idleTimeoutMs,
-    connectionTimeoutMillis: config.pool.acquireTimeoutMs,
+    connectionTimeoutMillis: config.pool.acquireTimeoutMs + 1000, // the engine times out first, with its own clearer message
     maxLifetimeSeconds: config.pool.maxLifetimeMs > 0 ? Math.ceil(config.pool.maxLifetimeMs / 1000) : 0,
     application_name: application_name ?? 'oxen-orm',
     options: options.join(' '),
@@ -149,7 +152,7 @@ export const createPostgresDialect: DialectFactory = async (config: DriverConfig
   });
   const kyselyDialect: KyselyDialect = {
     createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new PostgresDriver({ pool }),
+    createDriver: () => new PostgresDriver({ pool, cursor: Cursor as never }),
     createIntrospector: (db) => new PostgresIntrospector(db),
     createQueryCompiler: () => new PostgresQueryCompiler(),
   };
@@ -160,8 +163,10 @@ export const createPostgresDialect: DialectFactory = async (config: DriverConfig
     prepare: async () => undefined,
     poolStats: () => ({ size: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     columnType,
+    autoIncrement: (c) => c.generatedByDefaultAsIdentity(),
     tableOptions: () => undefined,
     adapter,
+    sql: postgresSql,
     mapError,
     async tableExists(db: Kysely<unknown>, table: string) {
       const r = await sql<{ n: string }>`select count(*) as n from information_schema.tables where table_schema = current_schema() and table_name = ${table}`.execute(db);

@@ -3,7 +3,8 @@ import type { IntegrityErrorKind } from '../../errors/index.js';
 import type { EnumFieldDef, Field } from '../../fields/index.js';
 import { assertNever } from '../../utils/index.js';
 import type { DialectDriver, DialectFactory, DialectFeatures, DriverConfig, MappedError, ValueAdapter } from '../dialect.js';
-import { IDENTITY, decimalFromDb, intToBoolean, jsonFromText, jsonToDb, loadDriver, toBigInt } from '../shared.js';
+import { sqliteSql } from './sql-overrides.js';
+import { IDENTITY, decimalFromDb, jsonContainsValue, intToBoolean, jsonFromText, jsonToDb, loadDriver, toBigInt } from '../shared.js';
 import { OxenSqliteDriver } from './sqlite-driver.js';
 
 /** SQLite's capabilities. */
@@ -116,6 +117,22 @@ export const createSqliteDialect: DialectFactory = async (config: DriverConfig):
       // Unicode-aware case folding (SQLite's own lower/upper fold ASCII only).
       db.function('lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
       db.function('upper', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toUpperCase() : v));
+      const regexes = new Map<string, RegExp>();
+      db.function('oxen_regexp', { deterministic: true }, (value: unknown, pattern: unknown, flags: unknown) => {
+        if (value === null || pattern === null) return null;
+        const key = `${String(flags)}/${String(pattern)}`;
+        let re = regexes.get(key);
+        if (re === undefined) {
+          re = new RegExp(String(pattern), `u${String(flags)}`);
+          if (regexes.size > 256) regexes.clear();
+          regexes.set(key, re);
+        }
+        return re.test(String(value)) ? 1 : 0;
+      });
+      db.function('oxen_json_contains', { deterministic: true }, (doc: unknown, value: unknown) => {
+        if (doc === null || value === null) return null;
+        return jsonContainsValue(JSON.parse(String(doc)), JSON.parse(String(value))) ? 1 : 0;
+      });
       return db;
     },
   });
@@ -132,8 +149,10 @@ export const createSqliteDialect: DialectFactory = async (config: DriverConfig):
     prepare: async () => undefined,
     poolStats: () => driver.stats(),
     columnType,
+    autoIncrement: (c) => c.autoIncrement(),
     tableOptions: () => undefined,
     adapter,
+    sql: sqliteSql,
     mapError,
     async tableExists(db: Kysely<unknown>, table: string) {
       const r = await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${table}`.execute(db);

@@ -1,0 +1,56 @@
+import { sql } from 'kysely';
+import { assertNever } from '../../utils/index.js';
+import type { SqlOverrides } from '../dialect.js';
+import { jsonPathText } from '../shared.js';
+
+const STRFTIME: Record<string, string> = { year: '%Y', month: '%m', day: '%d', hour: '%H', minute: '%M', second: '%S' };
+
+/** SQLite's SQL pieces. Case-sensitive text tests use instr/substr (SQLite's LIKE ignores ASCII case). */
+export const sqliteSql: SqlOverrides = {
+  lower: (e) => sql`lower(${e})`,
+  transform(name, e) {
+    switch (name) {
+      case 'year':
+      case 'month':
+      case 'day':
+      case 'hour':
+      case 'minute':
+      case 'second':
+        return sql`cast(strftime(${sql.lit(STRFTIME[name])}, ${e}) as integer)`;
+      case 'week_day':
+        return sql`(cast(strftime('%w', ${e}) as integer) + 1)`;
+      case 'date':
+        return sql`substr(${e}, 1, 10)`;
+      default:
+        return assertNever(name, 'transform');
+    }
+  },
+  textMatch(lhs, mode, rhs, ci) {
+    const l = ci ? sql`lower(${lhs})` : sql`${lhs}`;
+    const r = ci ? sql`lower(${rhs})` : sql`${rhs}`;
+    switch (mode) {
+      case 'contains':
+        return sql<boolean>`(instr(${l}, ${r}) > 0)`;
+      case 'startswith':
+        return sql<boolean>`(substr(${l}, 1, length(${r})) = ${r})`;
+      case 'endswith':
+        return sql<boolean>`(substr(${l}, length(${l}) - length(${r}) + 1) = ${r})`;
+      default:
+        return assertNever(mode, 'text mode');
+    }
+  },
+  regex: (lhs, pattern, ci) => sql<boolean>`(oxen_regexp(${lhs}, ${pattern}, ${ci ? 'i' : ''}) = 1)`,
+  jsonCompare(doc, path, op, value) {
+    if (op === '=' || op === '<>') return sql<boolean>`((${doc} -> ${jsonPathText(path)}) ${sql.raw(op)} json(${JSON.stringify(value)}))`;
+    return sql<boolean>`(json_extract(${doc}, ${jsonPathText(path)}) ${sql.raw(op)} ${value as string | number})`;
+  },
+  jsonText: (doc, path) => sql`json_extract(${doc}, ${jsonPathText(path)})`,
+  jsonPathExists: (doc, path) => sql<boolean>`(json_type(${doc}, ${jsonPathText(path)}) is not null)`,
+  jsonContains: (doc, value) => sql<boolean>`(oxen_json_contains(${doc}, ${JSON.stringify(value)}) = 1)`,
+  nullsOrder: () => undefined,
+  concat: (...parts) => sql`(${sql.join(parts, sql` || `)})`,
+  offsetWithoutLimit: () => -1,
+  placeholders: (text) => text,
+  explain: (statement) => `explain query plan ${statement}`,
+  formatPlan: (rows) => rows.map((r) => String(r.detail)).join('\n'),
+};

@@ -1,0 +1,4 @@
+export * from './state.js';
+export * from './where.js';
+export * from './select.js';
+export * from './write.js';

@@ -1,0 +1,4 @@
+export * from './nodes.js';
+export * from './f.js';
+export * from './q.js';
+export * from './parse.js';

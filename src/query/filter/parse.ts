@@ -1,0 +1,150 @@
+import { FieldError } from '../../errors/index.js';
+import { DateFieldDef, InvalidValue, JSONFieldDef, type Field } from '../../fields/index.js';
+import type { ModelMeta } from '../../metadata/index.js';
+import { assertNever, isPlainObject, suggestion } from '../../utils/index.js';
+import { TRANSFORMS, findLookup, lookupNames, type LookupInput } from '../lookups/index.js';
+import { FExpression, expressionRefs } from './f.js';
+import { and, not, or, type FilterNode, type LhsPath, type Operand, type TransformName } from './nodes.js';
+import { QExpression, type FilterSpec, type QTree } from './q.js';
+
+const TRANSFORMS_BY_KIND: Record<string, readonly TransformName[]> = {
+  datetime: TRANSFORMS,
+  date: ['year', 'month', 'day', 'week_day'],
+  time: ['hour', 'minute', 'second'],
+};
+
+const dateCleaner = new DateFieldDef();
+const jsonCleaner = new JSONFieldDef();
+
+/** A parsed key: the left side and the lookup name. */
+export interface ParsedKey {
+  readonly lhs: LhsPath;
+  readonly lookup: string;
+}
+
+/**
+ * Resolves `a__b__lookup` against a model: fields (and, later, relation hops), JSON key paths,
+ * transforms, then one lookup. Throws FieldError with the valid names.
+ */
+export function parseKey(meta: ModelMeta, key: string, allowLookup = true): ParsedKey {
+  const parts = key.split('__');
+  const name = parts[0];
+  const field = meta.findField(name);
+  if (field === undefined || name === '') {
+    throw new FieldError(`Unknown field '${name}' in '${key}' on ${meta.name}${suggestion(name, ['pk', ...meta.fieldNames])}`, { model: meta.name, field: name });
+  }
+  const rest = parts.slice(1);
+  const jsonPath: (string | number)[] = [];
+  const transforms: TransformName[] = [];
+  let lookup = 'exact';
+  if (field.kind === 'json') {
+    if (rest.length > 0 && allowLookup && findLookup(rest[rest.length - 1]) !== undefined) lookup = rest.pop() as string;
+    for (const p of rest) {
+      if (p === '') throw new FieldError(`Empty JSON key in '${key}' on ${meta.name}`, { model: meta.name, field: name });
+      jsonPath.push(/^\d+$/.test(p) ? Number(p) : p);
+    }
+  } else {
+    const allowed = TRANSFORMS_BY_KIND[field.kind] ?? [];
+    let i = 0;
+    while (i < rest.length && (allowed as readonly string[]).includes(rest[i])) {
+      transforms.push(rest[i] as TransformName);
+      if (rest[i] === 'date' || transforms.length > 1) {
+        // Only one transform applies (date yields a date; the others an integer).
+        if (transforms.length > 1) throw new FieldError(`Only one transform may apply in '${key}'`, { model: meta.name, field: name });
+      }
+      i++;
+    }
+    const remaining = rest.slice(i);
+    if (remaining.length > 1 || (remaining.length === 1 && !allowLookup)) {
+      throw new FieldError(`Cannot resolve '${key}' on ${meta.name}: '${field.name}' is not a relation, so '${remaining.join('__')}' is not a lookup path`, { model: meta.name, field: name });
+    }
+    if (remaining.length === 1) {
+      lookup = remaining[0];
+      if (findLookup(lookup) === undefined) {
+        const valid = [...lookupNames(), ...allowed];
+        throw new FieldError(`Unknown lookup '${lookup}' on ${meta.name}.${field.name}${suggestion(lookup, valid)}`, { model: meta.name, field: name });
+      }
+    }
+  }
+  return { lhs: Object.freeze({ relations: Object.freeze([]), field, jsonPath: Object.freeze(jsonPath), transforms: Object.freeze(transforms) }), lookup };
+}
+
+function valueKind(lhs: LhsPath): LookupInput['valueKind'] {
+  if (lhs.transforms.length > 0) return lhs.transforms[0] === 'date' ? 'date' : 'integer';
+  if (lhs.jsonPath.length > 0) return 'json';
+  return 'field';
+}
+
+function cleanerFor(meta: ModelMeta, lhs: LhsPath, label: string): (value: unknown) => unknown {
+  const kind = valueKind(lhs);
+  const field: Field = kind === 'date' ? dateCleaner : kind === 'json' ? jsonCleaner : lhs.field;
+  return (value) => {
+    if (kind === 'integer') {
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw new FieldError(`${label} expects an integer, got ${JSON.stringify(value) ?? typeof value}`, { model: meta.name, field: lhs.field.name });
+      return value;
+    }
+    try {
+      return field.clean(value);
+    } catch (error) {
+      if (error instanceof InvalidValue) throw new FieldError(`${label}: value ${error.message}`, { model: meta.name, field: lhs.field.name });
+      throw error;
+    }
+  };
+}
+
+/** Checks that every field an F expression names exists on the model. */
+export function checkExpression(meta: ModelMeta, expression: FExpression): void {
+  for (const ref of expressionRefs(expression.node)) parseKey(meta, ref, false);
+}
+
+/** Parses one `key: value` pair into a condition node (wrapped in NOT for negated lookups). */
+export function parseCondition(meta: ModelMeta, key: string, value: unknown): FilterNode {
+  const { lhs, lookup: lookupName } = parseKey(meta, key);
+  const lookup = findLookup(lookupName);
+  if (lookup === undefined) throw new FieldError(`Unknown lookup '${lookupName}' in '${key}'${suggestion(lookupName, lookupNames())}`, { model: meta.name });
+  const label = `${meta.name}.${key}`;
+  const clean = cleanerFor(meta, lhs, label);
+  const input: LookupInput = {
+    lhs,
+    label,
+    valueKind: valueKind(lhs),
+    clean,
+    operand(v: unknown): Operand {
+      if (v instanceof FExpression) {
+        checkExpression(meta, v);
+        return { kind: 'expression', node: v.node };
+      }
+      return { kind: 'literal', value: clean(v) };
+    },
+  };
+  if (value === undefined) throw new FieldError(`${label} is undefined; pass a value or null`, { model: meta.name, field: lhs.field.name });
+  const predicate = lookup.prepare(value, input);
+  const node: FilterNode = Object.freeze({ kind: 'condition', lhs, lookup: lookupName, predicate: Object.freeze(predicate) });
+  return lookup.negated === true ? (not(node) as FilterNode) : node;
+}
+
+/** Parses a filter object (AND of its entries). Own properties only. */
+export function parseSpec(meta: ModelMeta, spec: FilterSpec): FilterNode | null {
+  if (!isPlainObject(spec)) throw new FieldError(`A filter must be a plain object like { age__gte: 18 } or a Q, got ${spec === null ? 'null' : typeof spec}`, { model: meta.name });
+  return and(...Object.keys(spec).map((key) => parseCondition(meta, key, spec[key])));
+}
+
+function parseTree(meta: ModelMeta, tree: QTree): FilterNode | null {
+  switch (tree.kind) {
+    case 'spec':
+      return parseSpec(meta, tree.spec);
+    case 'and':
+      return and(...tree.children.map((c) => parseTree(meta, c)));
+    case 'or':
+      return or(...tree.children.map((c) => parseTree(meta, c)));
+    case 'not':
+      return not(parseTree(meta, tree.child));
+    default:
+      return assertNever(tree, 'Q node');
+  }
+}
+
+/** Parses what `filter()`/`exclude()` accept: Q expressions and filter objects, ANDed. */
+export function parseFilterArgs(meta: ModelMeta, args: readonly (QExpression | FilterSpec)[]): FilterNode | null {
+  return and(...args.map((a) => (a instanceof QExpression ? parseTree(meta, a.tree) : parseSpec(meta, a))));
+}

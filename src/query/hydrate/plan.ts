@@ -1,0 +1,77 @@
+import type { DialectDriver } from '../../dialects/index.js';
+import type { Field } from '../../fields/index.js';
+import type { ModelMeta } from '../../metadata/index.js';
+import { LOADED_FROM, PERSISTED } from './state.js';
+
+type Converter = ((value: unknown) => unknown) | null;
+
+/**
+ * Everything needed to move one model's values across one dialect's driver, computed once per
+ * (dialect, model): converters (identity ones are null and skipped) and the hydration function.
+ */
+export interface ModelPlan {
+  readonly meta: ModelMeta;
+  /** Per field, in `meta.fields` order: JS → driver, or null for identity. */
+  readonly toDb: readonly Converter[];
+  /** Per field: driver → JS, or null for identity. */
+  readonly fromDb: readonly Converter[];
+  /** Converts one JS value of `field` for the driver (null stays null). */
+  valueToDb(field: Field, value: unknown): unknown;
+  /** Turns a row keyed by column names into a model instance, without running constructors. */
+  hydrate(row: Record<string, unknown>, alias: string): object;
+  /** Converts a row keyed by column names into JS values keyed by property names (for values()). */
+  convertValue(field: Field, value: unknown): unknown;
+}
+
+const plans = new WeakMap<DialectDriver, WeakMap<ModelMeta, ModelPlan>>();
+
+function buildPlan(driver: DialectDriver, meta: ModelMeta): ModelPlan {
+  const adapters = new Map(meta.fields.map((f) => [f, driver.adapter(f)]));
+  const toDb = meta.fields.map((f) => adapters.get(f)?.toDb ?? null);
+  const fromDb = meta.fields.map((f) => adapters.get(f)?.fromDb ?? null);
+  const columns = meta.columns;
+  const props = meta.fields.map((f) => f.attname);
+  const proto = meta.cls.prototype as object;
+  const n = columns.length;
+  return {
+    meta,
+    toDb,
+    fromDb,
+    valueToDb(field, value) {
+      if (value === null || value === undefined) return null;
+      const convert = adapters.get(field)?.toDb ?? driver.adapter(field).toDb;
+      return convert === null ? value : convert(value);
+    },
+    convertValue(field, value) {
+      if (value === null || value === undefined) return null;
+      const convert = adapters.get(field)?.fromDb ?? driver.adapter(field).fromDb;
+      return convert === null ? value : convert(value);
+    },
+    hydrate(row, alias) {
+      const instance = Object.create(proto) as Record<string | symbol, unknown>;
+      for (let i = 0; i < n; i++) {
+        const v = row[columns[i]];
+        const convert = fromDb[i];
+        instance[props[i]] = v === null || v === undefined ? null : convert === null ? v : convert(v);
+      }
+      instance[PERSISTED] = true;
+      instance[LOADED_FROM] = alias;
+      return instance;
+    },
+  };
+}
+
+/** The plan for `meta` on `driver`'s dialect (computed once, then cached). */
+export function planFor(driver: DialectDriver, meta: ModelMeta): ModelPlan {
+  let byMeta = plans.get(driver);
+  if (byMeta === undefined) {
+    byMeta = new WeakMap();
+    plans.set(driver, byMeta);
+  }
+  let plan = byMeta.get(meta);
+  if (plan === undefined) {
+    plan = buildPlan(driver, meta);
+    byMeta.set(meta, plan);
+  }
+  return plan;
+}

@@ -1,0 +1,387 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+import { DoesNotExist, FieldError, MultipleObjectsReturned, OxenError, ValidationError, type ValidationErrors } from '../../errors/index.js';
+import { getConnection, type Connection } from '../../engine/index.js';
+import type { Field } from '../../fields/index.js';
+import type { ModelMeta } from '../../metadata/index.js';
+import { hasOwn, isPlainObject, suggestion } from '../../utils/index.js';
+import {
+  compileCount,
+  compileDelete,
+  compileExists,
+  compileSelect,
+  compileUpdate,
+  effectiveOrder,
+  initialState,
+  type OrderTerm,
+  type QueryState,
+  type ValuesSpec,
+} from '../compile/index.js';
+import { FExpression, QExpression, checkExpression, parseFilterArgs, parseKey, type FilterSpec } from '../filter/index.js';
+import { planFor } from '../hydrate/index.js';
+import type { FilterOf, OrderKey, Page, UpdateInput } from './types.js';
+
+/** What `filter()` and `exclude()` accept. */
+export type FilterArg<M> = FilterOf<M> | QExpression;
+
+/** Rows `get()` fetches at most, to report "more than one" without reading everything. */
+const GET_LIMIT = 21;
+
+type ModelErrorClass = new (message: string, context?: { model?: string }) => OxenError;
+
+/** The alias a state reads from (and writes to). */
+export function aliasOf(state: QueryState): string {
+  return state.using ?? state.meta.connection ?? 'default';
+}
+
+function nonNegativeInteger(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new FieldError(`${what} takes a non-negative integer, got ${String(value)}`);
+  return value;
+}
+
+/**
+ * A lazy, immutable query over one model. Every method returns a new QuerySet; nothing runs until it
+ * is awaited, iterated, or a terminal method is called.
+ *
+ * @example
+ * ```ts
+ * const adults = await Author.filter({ age__gte: 18 }).exclude({ isActive: false }).orderBy('name').limit(10);
+ * for await (const a of Author.all().iterator({ chunkSize: 500 })) { ... }
+ * ```
+ */
+export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, AsyncIterable<R> {
+  readonly #state: QueryState;
+
+  /** @internal Use `Model.all()`, `Model.filter()`, ... */
+  constructor(state: QueryState) {
+    this.#state = state;
+  }
+
+  /** A QuerySet of every row of a model. @internal */
+  static of<M extends object>(meta: ModelMeta): QuerySet<M> {
+    return new QuerySet<M>(initialState(meta));
+  }
+
+  /** The frozen state (for the layers above). @internal */
+  get state(): QueryState {
+    return this.#state;
+  }
+
+  /** The model's metadata. */
+  get meta(): ModelMeta {
+    return this.#state.meta;
+  }
+
+  #with<R2 = R>(patch: Partial<QueryState>): QuerySet<M, R2> {
+    return new QuerySet<M, R2>(Object.freeze({ ...this.#state, ...patch }));
+  }
+
+  /** The connection this QuerySet runs on. */
+  connection(): Connection {
+    return getConnection(aliasOf(this.#state));
+  }
+
+  #db(): { connection: Connection; db: Kysely<any> } {
+    const connection = this.connection();
+    return { connection, db: connection.executor() };
+  }
+
+  #requireUnsliced(what: string): void {
+    if (this.#state.limit !== null || this.#state.offset !== null) {
+      throw new OxenError(`Cannot ${what} a QuerySet after limit()/offset(); filter on the primary keys instead`, { model: this.#state.meta.name });
+    }
+  }
+
+  // ---- chaining ----
+
+  /** A copy of this QuerySet. */
+  all(): QuerySet<M, R> {
+    return this.#with({});
+  }
+
+  /** Rows matching every condition (objects and Q expressions are ANDed). */
+  filter(...conditions: FilterArg<M>[]): QuerySet<M, R> {
+    const node = parseFilterArgs(this.#state.meta, conditions as (QExpression | FilterSpec)[]);
+    if (node === null) return this.#with({});
+    return this.#with({ where: this.#state.where === null ? node : Object.freeze({ kind: 'and', children: Object.freeze([this.#state.where, node]) }) });
+  }
+
+  /** Rows not matching the conditions; rows where a compared column is NULL are kept (Django's `exclude`). */
+  exclude(...conditions: FilterArg<M>[]): QuerySet<M, R> {
+    const node = parseFilterArgs(this.#state.meta, conditions as (QExpression | FilterSpec)[]);
+    if (node === null) return this.#with({});
+    const negated = Object.freeze({ kind: 'not' as const, child: node });
+    return this.#with({ where: this.#state.where === null ? negated : Object.freeze({ kind: 'and', children: Object.freeze([this.#state.where, negated]) }) });
+  }
+
+  /** ORDER BY; `-name` sorts descending. NULLs come first ascending and last descending on every dialect. */
+  orderBy(...terms: OrderKey<M>[]): QuerySet<M, R> {
+    const meta = this.#state.meta;
+    const order: OrderTerm[] = terms.map((term) => {
+      if (typeof term !== 'string' || term === '') throw new FieldError(`orderBy() takes field names like 'name' or '-createdAt'`, { model: meta.name });
+      const descending = term.startsWith('-');
+      const name = descending ? term.slice(1) : term;
+      const field = meta.findField(name);
+      if (field === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        throw new FieldError(`Cannot order ${meta.name} by '${term}': unknown field${suggestion(name, ['pk', ...meta.fieldNames])}`, { model: meta.name, field: name });
+      }
+      return Object.freeze({ name, field, descending });
+    });
+    return this.#with({ order: Object.freeze(order) });
+  }
+
+  /** At most `n` rows. */
+  limit(n: number): QuerySet<M, R> {
+    return this.#with({ limit: nonNegativeInteger(n, 'limit()') });
+  }
+
+  /** Skip the first `n` rows. */
+  offset(n: number): QuerySet<M, R> {
+    return this.#with({ offset: nonNegativeInteger(n, 'offset()') });
+  }
+
+  /** SELECT DISTINCT. */
+  distinct(): QuerySet<M, R> {
+    return this.#with({ distinct: true });
+  }
+
+  /** Run on another connection alias. */
+  using(alias: string): QuerySet<M, R> {
+    if (typeof alias !== 'string' || alias === '') throw new FieldError('using() takes a connection alias');
+    return this.#with({ using: alias });
+  }
+
+  /**
+   * SELECT ... FOR UPDATE, inside a transaction: the rows stay locked until it ends. A no-op on SQLite,
+   * whose transactions already hold the write lock.
+   */
+  selectForUpdate(options: { nowait?: boolean; skipLocked?: boolean } = {}): QuerySet<M, R> {
+    if (options.nowait === true && options.skipLocked === true) throw new FieldError('selectForUpdate(): nowait and skipLocked exclude each other');
+    return this.#with({ forUpdate: Object.freeze({ nowait: options.nowait === true, skipLocked: options.skipLocked === true }) });
+  }
+
+  // ---- reading ----
+
+  /** Runs the query. */
+  async execute(): Promise<R[]> {
+    const { connection, db } = this.#db();
+    const compiled = compileSelect(db, this.#state, connection.driver);
+    const result = await db.executeQuery<Record<string, unknown>>(compiled);
+    return this.#convert(result.rows, connection);
+  }
+
+  #convert(rows: readonly Record<string, unknown>[], connection: Connection): R[] {
+    const plan = planFor(connection.driver, this.#state.meta);
+    const values = this.#state.values;
+    if (values === null) return rows.map((row) => plan.hydrate(row, connection.alias) as R);
+    return rows.map((row) => convertValues(values, row, plan.convertValue) as R);
+  }
+
+  /** PromiseLike: `await qs` runs it. */
+  then<T1 = R[], T2 = never>(onfulfilled?: ((value: R[]) => T1 | PromiseLike<T1>) | null, onrejected?: ((reason: unknown) => T2 | PromiseLike<T2>) | null): Promise<T1 | T2> {
+    return this.execute().then(onfulfilled, onrejected);
+  }
+
+  /** `for await (const row of qs)`: streams in chunks of 1000 rows. */
+  [Symbol.asyncIterator](): AsyncIterator<R> {
+    return this.iterator()[Symbol.asyncIterator]();
+  }
+
+  /**
+   * Streams rows in chunks with bounded memory: a server-side cursor on PostgreSQL, a streamed result
+   * on MySQL, statement stepping on SQLite.
+   */
+  async *iterator(options: { chunkSize?: number } = {}): AsyncGenerator<R, void, undefined> {
+    const chunkSize = options.chunkSize ?? 1000;
+    if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new FieldError('iterator() chunkSize must be a positive integer');
+    const { connection, db } = this.#db();
+    const compiled = compileSelect(db, this.#state, connection.driver);
+    for await (const chunk of db.getExecutor().stream<Record<string, unknown>>(compiled, chunkSize)) {
+      for (const item of this.#convert(chunk.rows, connection)) yield item;
+    }
+  }
+
+  /**
+   * The single row matching the conditions.
+   * @throws Model.DoesNotExist when none matches; Model.MultipleObjectsReturned when several do.
+   */
+  async get(...conditions: FilterArg<M>[]): Promise<R> {
+    const rows = await this.filter(...conditions).#with<R>({ limit: GET_LIMIT, order: this.#state.order ?? [] }).execute();
+    const cls = this.#state.meta.cls as unknown as { DoesNotExist: ModelErrorClass; MultipleObjectsReturned: ModelErrorClass };
+    const name = this.#state.meta.name;
+    if (rows.length === 0) throw new (cls.DoesNotExist ?? DoesNotExist)(`${name} matching the query does not exist`, { model: name });
+    if (rows.length > 1) {
+      const count = rows.length === GET_LIMIT ? `more than ${GET_LIMIT - 1}` : String(rows.length);
+      throw new (cls.MultipleObjectsReturned ?? MultipleObjectsReturned)(`get() returned more than one ${name}: it returned ${count}`, { model: name });
+    }
+    return rows[0];
+  }
+
+  /** Like `get()`, but resolves to null when no row matches. */
+  async getOrNull(...conditions: FilterArg<M>[]): Promise<R | null> {
+    try {
+      return await this.get(...conditions);
+    } catch (error) {
+      if (error instanceof DoesNotExist) return null;
+      throw error;
+    }
+  }
+
+  #pkOrder(descending: boolean): OrderTerm[] {
+    const pk = this.#state.meta.pk;
+    return [{ name: pk.name, field: pk, descending }];
+  }
+
+  /** The first row (by the ordering, else by primary key), or null. */
+  async first(): Promise<R | null> {
+    const order = effectiveOrder(this.#state);
+    const rows = await this.#with<R>({ order: order.length > 0 ? order : this.#pkOrder(false), limit: 1 }).execute();
+    return rows[0] ?? null;
+  }
+
+  /** The last row (the ordering reversed, else primary key descending), or null. */
+  async last(): Promise<R | null> {
+    const order = effectiveOrder(this.#state);
+    const reversed = order.length > 0 ? order.map((t) => ({ ...t, descending: !t.descending })) : this.#pkOrder(true);
+    const rows = await this.#with<R>({ order: reversed, limit: 1 }).execute();
+    return rows[0] ?? null;
+  }
+
+  /** How many rows match (honours limit/offset). */
+  async count(): Promise<number> {
+    const { connection, db } = this.#db();
+    const result = await db.executeQuery<{ n: unknown }>(compileCount(db, this.#state, connection.driver));
+    return Number(result.rows[0]?.n ?? 0);
+  }
+
+  /** True when at least one row matches. */
+  async exists(): Promise<boolean> {
+    const { connection, db } = this.#db();
+    const result = await db.executeQuery(compileExists(db, this.#state, connection.driver));
+    return result.rows.length > 0;
+  }
+
+  #valuesSpec(names: readonly string[], mode: ValuesSpec['mode']): ValuesSpec {
+    const meta = this.#state.meta;
+    const keys = names.length === 0 ? meta.fieldNames : names;
+    const fields: Field[] = keys.map((name) => {
+      if (typeof name !== 'string') throw new FieldError('values() takes field names', { model: meta.name });
+      const { lhs } = parseKey(meta, name, false);
+      if (lhs.jsonPath.length > 0 || lhs.transforms.length > 0) throw new FieldError(`values() takes field names; '${name}' is a lookup path`, { model: meta.name });
+      return lhs.field;
+    });
+    return Object.freeze({ fields: Object.freeze(fields), keys: Object.freeze([...keys]), mode });
+  }
+
+  /** Plain objects with the given fields (every field when none is named). */
+  values<K extends keyof M & string>(...fields: K[]): QuerySet<M, Pick<M, K>> {
+    return this.#with<Pick<M, K>>({ values: this.#valuesSpec(fields, 'objects') });
+  }
+
+  /** Arrays of the given fields' values; `{ flat: true }` with one field gives the values themselves. */
+  valuesList<K extends keyof M & string>(...args: [...K[], { flat: true }]): QuerySet<M, M[K]>;
+  valuesList<K extends keyof M & string>(...fields: K[]): QuerySet<M, M[K][]>;
+  valuesList(...args: unknown[]): QuerySet<M, unknown> {
+    let flat = false;
+    const last = args[args.length - 1];
+    if (isPlainObject(last)) {
+      flat = last.flat === true;
+      args = args.slice(0, -1);
+    }
+    if (flat && args.length !== 1) throw new FieldError(`valuesList(..., { flat: true }) takes exactly one field, got ${args.length}`, { model: this.#state.meta.name });
+    return this.#with<unknown>({ values: this.#valuesSpec(args as string[], flat ? 'flat' : 'lists') });
+  }
+
+  /** `{ items, total, page, pages, pageSize }` for 1-based `page`. Unordered QuerySets are ordered by primary key. */
+  async paginate(options: { page: number; pageSize: number }): Promise<Page<R>> {
+    const page = options?.page;
+    const pageSize = options?.pageSize;
+    if (!Number.isInteger(page) || page < 1) throw new FieldError(`paginate(): page must be an integer of at least 1, got ${String(page)}`);
+    if (!Number.isInteger(pageSize) || pageSize < 1) throw new FieldError(`paginate(): pageSize must be a positive integer, got ${String(pageSize)}`);
+    this.#requireUnsliced('paginate');
+    const total = await this.count();
+    const order = effectiveOrder(this.#state);
+    const items = await this.#with<R>({ order: order.length > 0 ? order : this.#pkOrder(false), offset: (page - 1) * pageSize, limit: pageSize }).execute();
+    return { items, total, page, pages: Math.max(1, Math.ceil(total / pageSize)), pageSize };
+  }
+
+  /** A Map from primary key to instance for the given keys (batched under the parameter limit). */
+  async inBulk(ids: readonly unknown[]): Promise<Map<unknown, R>> {
+    if (!Array.isArray(ids)) throw new FieldError('inBulk() takes an array of primary keys');
+    const out = new Map<unknown, R>();
+    if (ids.length === 0) return out;
+    const meta = this.#state.meta;
+    const batch = Math.max(1, this.connection().features.maxParameters - 100);
+    for (let i = 0; i < ids.length; i += batch) {
+      const rows = await this.filter({ pk__in: ids.slice(i, i + batch) } as unknown as FilterArg<M>).#with<M>({ values: null }).execute();
+      for (const row of rows) out.set((row as Record<string, unknown>)[meta.pk.attname], row as unknown as R);
+    }
+    return out;
+  }
+
+  // ---- writing ----
+
+  /**
+   * UPDATE every matching row; values may be F expressions (`F('n').add(1)` is atomic). Sends no
+   * signals. Resolves to the number of rows updated.
+   */
+  async update(values: UpdateInput<M>): Promise<number> {
+    this.#requireUnsliced('update');
+    const meta = this.#state.meta;
+    if (!isPlainObject(values)) throw new FieldError('update() takes an object of { field: value }', { model: meta.name });
+    const keys = Object.keys(values);
+    if (keys.length === 0) throw new FieldError('update() needs at least one field', { model: meta.name });
+    const errors: ValidationErrors = {};
+    const assignments: [Field, unknown][] = [];
+    for (const key of keys) {
+      const field = meta.findField(key);
+      if (field === undefined || !hasOwn(values, key)) throw new FieldError(`Unknown field '${key}' in ${meta.name} update()${suggestion(key, meta.fieldNames)}`, { model: meta.name, field: key });
+      const value = (values as Record<string, unknown>)[key];
+      if (value instanceof FExpression) {
+        checkExpression(meta, value);
+        assignments.push([field, value]);
+        continue;
+      }
+      const { value: cleaned, messages } = field.check(value);
+      if (messages.length > 0) errors[key] = messages;
+      else assignments.push([field, cleaned]);
+    }
+    if (Object.keys(errors).length > 0) throw ValidationError.of(meta.name, errors);
+    const { connection, db } = this.#db();
+    const result = await db.executeQuery(compileUpdate(db, connection.driver, this.#state, assignments));
+    return Number(result.numAffectedRows ?? 0n);
+  }
+
+  /** DELETE every matching row. Sends no signals. Resolves to the number of rows deleted. */
+  async delete(): Promise<number> {
+    this.#requireUnsliced('delete');
+    const { connection, db } = this.#db();
+    const result = await db.executeQuery(compileDelete(db, connection.driver, this.#state));
+    return Number(result.numAffectedRows ?? 0n);
+  }
+
+  // ---- inspection ----
+
+  /** The SQL and parameters this QuerySet would run, without running it. */
+  compile(): { sql: string; parameters: readonly unknown[] } {
+    const connection = this.connection();
+    const compiled = compileSelect(connection.kysely, this.#state, connection.driver);
+    return { sql: compiled.sql, parameters: compiled.parameters };
+  }
+
+  /** The database's query plan, as text. */
+  async explain(): Promise<string> {
+    const { connection, db } = this.#db();
+    const compiled = compileSelect(db, this.#state, connection.driver);
+    const result = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(connection.driver.sql.explain(compiled.sql), [...compiled.parameters]));
+    return connection.driver.sql.formatPlan(result.rows);
+  }
+}
+
+function convertValues(spec: ValuesSpec, row: Record<string, unknown>, convert: (field: Field, value: unknown) => unknown): unknown {
+  const { fields, keys, mode } = spec;
+  if (mode === 'flat') return convert(fields[0], row[fields[0].column]);
+  if (mode === 'lists') return fields.map((f) => convert(f, row[f.column]));
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < fields.length; i++) out[keys[i]] = convert(fields[i], row[fields[i].column]);
+  return out;
+}
