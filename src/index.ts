@@ -93,7 +93,7 @@ export {
 // Querying
 export { QuerySet, type FilterArg } from './query/queryset/index.js';
 export type { FilterOf, OrderKey, CreateInput, UpdateInput, Page, FieldNames, LookupsOf, LookupValue } from './query/queryset/index.js';
-export { Q, F, QExpression, FExpression, type FilterSpec } from './query/filter/index.js';
+export { Q, F, QExpression, FExpression, Aggregate, Count, Sum, Avg, Min, Max, type FilterSpec, type AggregateFunction, type AggregateOptions, type AnnotationSpec } from './query/filter/index.js';
 export { registerLookup, lookupNames, type Lookup, type LookupInput } from './query/lookups/index.js';
 export type { Predicate, FilterNode, LhsPath, Operand, TransformName } from './query/filter/index.js';
 

@@ -143,6 +143,13 @@ export interface SqlOverrides {
   jsonContains(document: SqlExpression, value: unknown): RawBuilder<SqlBool>;
   /** Extra NULL ordering so NULLs sort first ascending and last descending, or undefined when that is the default. */
   nullsOrder(descending: boolean): 'first' | 'last' | undefined;
+  /**
+   * The expression to compare or sort a field's column by: the column itself, or (SQLite decimals,
+   * stored as text) a numeric cast.
+   */
+  orderable(field: Field, expression: SqlExpression): SqlExpression;
+  /** An aggregate call. `field` is null for COUNT(*). Decimal results are strings with a fixed scale. */
+  aggregate(fn: 'count' | 'sum' | 'avg' | 'min' | 'max', argument: SqlExpression | null, field: Field | null, distinct: boolean): RawBuilder<unknown>;
   /** String concatenation. */
   concat(...parts: SqlExpression[]): RawBuilder<unknown>;
   /** The LIMIT to use when only OFFSET is given (SQLite and MySQL need one), or undefined. */

@@ -3,6 +3,7 @@ import { FieldError, type DoesNotExist, type MultipleObjectsReturned } from '../
 import { getConnection } from '../engine/index.js';
 import { registry, type ModelMeta } from '../metadata/index.js';
 import { planFor } from '../query/hydrate/index.js';
+import type { Aggregate } from '../query/filter/index.js';
 import { QuerySet, type CreateInput, type FilterArg, type OrderKey, type Page, type UpdateInput } from '../query/queryset/index.js';
 import { buildInstance, deleteInstance, isPersisted, refreshInstance, saveInstance, validateInstance, type DeleteOptions, type SaveOptions } from '../persistence/index.js';
 
@@ -113,6 +114,16 @@ export abstract class Model {
   /** One page of rows. */
   static paginate<M extends Model>(this: ModelStatic<M>, options: { page: number; pageSize: number }): Promise<Page<M>> {
     return QuerySet.of<M>(this.meta).paginate(options);
+  }
+
+  /** Aggregates over every row: `await Author.aggregate({ avgAge: Avg('age'), n: Count('id') })`. */
+  static aggregate<M extends Model, K extends string>(this: ModelStatic<M>, spec: Record<K, Aggregate>): Promise<Record<K, unknown>> {
+    return QuerySet.of<M>(this.meta).aggregate(spec);
+  }
+
+  /** Every row with aggregates added (see `QuerySet.annotate`). */
+  static annotate<M extends Model>(this: ModelStatic<M>, spec: Record<string, Aggregate>): QuerySet<M> {
+    return QuerySet.of<M>(this.meta).annotate(spec);
   }
 
   /** UPDATE of every row (no signals). */

@@ -36,6 +36,12 @@ export function createMysqlSql(isMariaDb: () => boolean): SqlOverrides {
   jsonPathExists: (doc, path) => sql<boolean>`(json_contains_path(${doc}, 'one', ${jsonPathText(path)}) = 1)`,
   jsonContains: (doc, value) => sql<boolean>`(json_contains(${doc}, ${JSON.stringify(value)}) = 1)`,
   nullsOrder: () => undefined,
+  orderable: (_field, e) => e,
+  aggregate(fn, argument, _field, distinct) {
+    if (argument === null) return sql`count(*)`;
+    const arg = distinct ? sql`distinct ${argument}` : sql`${argument}`;
+    return sql`${sql.raw(fn)}(${arg})`;
+  },
   concat: (...parts) => sql`concat(${sql.join(parts)})`,
   offsetWithoutLimit: () => 18446744073709551615n,
   placeholders: (text) => text,

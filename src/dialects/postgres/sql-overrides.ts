@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { assertNever } from '../../utils/index.js';
+import type { DecimalFieldDef } from '../../fields/index.js';
 import type { SqlOverrides } from '../dialect.js';
 import { rewritePlaceholders } from '../shared.js';
 
@@ -40,6 +41,17 @@ export const postgresSql: SqlOverrides = {
   jsonPathExists: (doc, path) => sql<boolean>`((${doc} #> cast(${pathArray(path)} as text[])) is not null)`,
   jsonContains: (doc, value) => sql<boolean>`(${doc} @> cast(${JSON.stringify(value)} as jsonb))`,
   nullsOrder: (descending) => (descending ? 'last' : 'first'),
+  orderable: (_field, e) => e,
+  aggregate(fn, argument, field, distinct) {
+    if (argument === null) return sql`count(*)`;
+    const arg = distinct ? sql`distinct ${argument}` : sql`${argument}`;
+    if (fn === 'avg' && field !== null && field.kind === 'decimal') {
+      // avg(numeric) keeps about 16 significant digits; an exactly scaled sum / count keeps them all.
+      const places = (field as DecimalFieldDef).decimalPlaces;
+      return sql`round(cast(sum(${arg}) as numeric(1000, ${sql.lit(places + 8)})) / count(${arg}), ${sql.lit(places + 4)})`;
+    }
+    return sql`${sql.raw(fn)}(${arg})`;
+  },
   concat: (...parts) => sql`(${sql.join(parts, sql` || `)})`,
   offsetWithoutLimit: () => undefined,
   placeholders: (text) => rewritePlaceholders(text, (n) => `$${n}`),

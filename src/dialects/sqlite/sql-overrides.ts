@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { assertNever } from '../../utils/index.js';
+import type { DecimalFieldDef } from '../../fields/index.js';
 import type { SqlOverrides } from '../dialect.js';
 import { jsonPathText } from '../shared.js';
 
@@ -48,6 +49,16 @@ export const sqliteSql: SqlOverrides = {
   jsonPathExists: (doc, path) => sql<boolean>`(json_type(${doc}, ${jsonPathText(path)}) is not null)`,
   jsonContains: (doc, value) => sql<boolean>`(oxen_json_contains(${doc}, ${JSON.stringify(value)}) = 1)`,
   nullsOrder: () => undefined,
+  orderable: (field, e) => (field.kind === 'decimal' ? sql`cast(${e} as real)` : e),
+  aggregate(fn, argument, field, distinct) {
+    if (argument === null) return sql`count(*)`;
+    const arg = distinct ? sql`distinct ${argument}` : sql`${argument}`;
+    if (field !== null && field.kind === 'decimal' && fn !== 'count') {
+      // Decimals are text on SQLite: exact aggregates run in JS (see sqlite/index.ts).
+      return sql`${sql.raw(`oxen_decimal_${fn}`)}(${arg}, ${sql.lit((field as DecimalFieldDef).decimalPlaces)})`;
+    }
+    return sql`${sql.raw(fn)}(${arg})`;
+  },
   concat: (...parts) => sql`(${sql.join(parts, sql` || `)})`,
   offsetWithoutLimit: () => -1,
   placeholders: (text) => text,

@@ -1,7 +1,8 @@
 import { sql, type CompiledQuery, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DialectDriver } from '../../dialects/index.js';
 import type { Field } from '../../fields/index.js';
-import { columnRef, compileFilter, type CompileContext } from './where.js';
+import type { AnnotationSpec } from '../filter/index.js';
+import { aggregateExpression, columnRef, compileFilter, type CompileContext } from './where.js';
 import type { OrderTerm, QueryState } from './state.js';
 
 type AnySelect = SelectQueryBuilder<any, any, any>;
@@ -32,7 +33,8 @@ export function baseSelect(db: Kysely<any>, state: QueryState, driver: DialectDr
 export function applyModifiers(q: AnySelect, state: QueryState, driver: DialectDriver, order: readonly OrderTerm[] = effectiveOrder(state)): AnySelect {
   for (const term of order) {
     const nulls = driver.sql.nullsOrder(term.descending);
-    q = q.orderBy(`${state.meta.table}.${term.field.column}`, (ob) => {
+    const target = term.annotation !== undefined ? sql.ref(term.annotation.alias) : driver.sql.orderable(term.field, sql.ref(`${state.meta.table}.${term.field.column}`));
+    q = q.orderBy(target, (ob) => {
       const o = term.descending ? ob.desc() : ob.asc();
       return nulls === 'first' ? o.nullsFirst() : nulls === 'last' ? o.nullsLast() : o;
     });
@@ -59,14 +61,37 @@ export function selectColumns(q: AnySelect, state: QueryState, fields: readonly 
   return q.select(fields.map((f) => `${state.meta.table}.${f.column}`));
 }
 
-/** SELECT of whole rows (or of the `values()` fields). */
-export function compileSelect(db: Kysely<any>, state: QueryState, driver: DialectDriver): CompiledQuery {
+/** Aggregates as output columns, GROUP BY and HAVING, for annotated QuerySets. */
+function applyAnnotations(q: AnySelect, state: QueryState, driver: DialectDriver): AnySelect {
+  if (state.annotations.length === 0) return q;
+  q = q.select((eb) => state.annotations.map((a) => sql`${aggregateExpression(context(state, driver, eb), a)}`.as(a.alias)));
+  const groupFields = state.groupByValues && state.values !== null ? state.values.fields : [state.meta.pk];
+  q = q.groupBy(groupFields.map((f) => `${state.meta.table}.${f.column}`));
+  const having = state.having;
+  if (having !== null) q = q.having((eb) => compileFilter(context(state, driver, eb), having));
+  return q;
+}
+
+/** The SELECT of a QuerySet before ORDER BY/LIMIT: columns, annotations, GROUP BY, HAVING. */
+export function selectQuery(db: Kysely<any>, state: QueryState, driver: DialectDriver): AnySelect {
   const fields = state.values?.fields ?? state.meta.fields;
-  return applyModifiers(selectColumns(baseSelect(db, state, driver), state, fields), state, driver).compile();
+  return applyAnnotations(selectColumns(baseSelect(db, state, driver), state, fields), state, driver);
+}
+
+/** SELECT of whole rows (or of the `values()` fields), with annotations. */
+export function compileSelect(db: Kysely<any>, state: QueryState, driver: DialectDriver): CompiledQuery {
+  return applyModifiers(selectQuery(db, state, driver), state, driver).compile();
 }
 
 /** SELECT COUNT(*), honouring limit/offset/distinct through a subquery. */
 export function compileCount(db: Kysely<any>, state: QueryState, driver: DialectDriver): CompiledQuery {
+  if (state.annotations.length > 0) {
+    const inner = applyModifiers(selectQuery(db, state, driver), state, driver, state.order ?? []);
+    return db
+      .selectFrom(inner.as('oxen_sub'))
+      .select((eb) => eb.fn.countAll().as('n'))
+      .compile();
+  }
   if (state.limit === null && state.offset === null && !state.distinct) {
     return baseSelect(db, state, driver)
       .select((eb) => eb.fn.countAll().as('n'))
@@ -82,9 +107,30 @@ export function compileCount(db: Kysely<any>, state: QueryState, driver: Dialect
 
 /** SELECT 1 ... LIMIT 1. */
 export function compileExists(db: Kysely<any>, state: QueryState, driver: DialectDriver): CompiledQuery {
+  if (state.annotations.length > 0) {
+    return applyModifiers(selectQuery(db, state, driver), { ...state, limit: 1 }, driver, []).compile();
+  }
   const q = applyModifiers(baseSelect(db, state, driver).select(sql.lit(1).as('one')), { ...state, limit: 1, order: [] }, driver, []);
   return q.compile();
 }
 
 /** A column reference helper for other compile modules. */
 export { columnRef };
+
+/**
+ * SELECT of aggregates over the matching rows. A sliced or distinct QuerySet is aggregated through a
+ * subquery so that LIMIT/OFFSET/DISTINCT apply first.
+ */
+export function compileAggregate(db: Kysely<any>, state: QueryState, driver: DialectDriver, specs: readonly AnnotationSpec[]): CompiledQuery {
+  if (state.limit === null && state.offset === null && !state.distinct) {
+    return baseSelect(db, state, driver)
+      .select((eb) => specs.map((a) => sql`${aggregateExpression(context(state, driver, eb), a)}`.as(a.alias)))
+      .compile();
+  }
+  const sources = [...new Set(specs.flatMap((a) => (a.source === null ? [] : [a.source])))];
+  const inner = applyModifiers(selectColumns(baseSelect(db, state, driver), state, sources.length > 0 ? sources : [state.meta.pk]), state, driver, state.order ?? []);
+  return db
+    .selectFrom(inner.as(state.meta.table))
+    .select((eb) => specs.map((a) => sql`${aggregateExpression(context(state, driver, eb), a)}`.as(a.alias)))
+    .compile();
+}

@@ -1,12 +1,14 @@
 import type { Field } from '../../fields/index.js';
 import type { ModelMeta } from '../../metadata/index.js';
-import type { FilterNode } from '../filter/index.js';
+import type { AnnotationSpec, FilterNode } from '../filter/index.js';
 
 /** One ORDER BY term, resolved against the model. */
 export interface OrderTerm {
   /** The name as given without the sign (`'name'`, `'pk'`). */
   readonly name: string;
   readonly field: Field;
+  /** Set when ordering by an annotation. */
+  readonly annotation?: AnnotationSpec;
   readonly descending: boolean;
 }
 
@@ -40,9 +42,15 @@ export interface QueryState {
   readonly using: string | null;
   readonly forUpdate: ForUpdate | null;
   readonly values: ValuesSpec | null;
+  /** `annotate()` entries, in order. */
+  readonly annotations: readonly AnnotationSpec[];
+  /** Conditions on annotations (HAVING). */
+  readonly having: FilterNode | null;
+  /** GROUP BY the `values()` fields (values() came before annotate()), else by primary key. */
+  readonly groupByValues: boolean;
 }
 
 /** The state of `Model.all()`. */
 export function initialState(meta: ModelMeta): QueryState {
-  return Object.freeze({ meta, where: null, order: null, limit: null, offset: null, distinct: false, using: null, forUpdate: null, values: null });
+  return Object.freeze({ meta, where: null, order: null, limit: null, offset: null, distinct: false, using: null, forUpdate: null, values: null, annotations: [], having: null, groupByValues: false });
 }

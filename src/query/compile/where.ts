@@ -4,7 +4,7 @@ import type { DialectDriver, SqlExpression } from '../../dialects/index.js';
 import type { ModelMeta } from '../../metadata/index.js';
 import { assertNever } from '../../utils/index.js';
 import { planFor } from '../hydrate/index.js';
-import { parseKey, type ExpressionNode, type FilterNode, type LhsPath, type Operand, type Predicate } from '../filter/index.js';
+import { parseKey, type AnnotationSpec, type ExpressionNode, type FilterNode, type LhsPath, type Operand, type Predicate } from '../filter/index.js';
 
 /** What compiling needs: the model, the dialect, and the expression builder of the statement. */
 export interface CompileContext {
@@ -35,8 +35,15 @@ export function compileExpression(ctx: CompileContext, node: ExpressionNode): Sq
   }
 }
 
-/** The SQL of a left side: column, then transform. JSON paths are handled by each predicate. */
+/** The SQL of an aggregate annotation. */
+export function aggregateExpression(ctx: CompileContext, spec: AnnotationSpec): SqlExpression {
+  const argument = spec.source === null ? null : columnRef(ctx, spec.source.column);
+  return ctx.driver.sql.aggregate(spec.fn, argument, spec.source, spec.distinct);
+}
+
+/** The SQL of a left side: column (or aggregate), then transform. JSON paths are handled by each predicate. */
 function lhsExpression(ctx: CompileContext, lhs: LhsPath): SqlExpression {
+  if (lhs.annotation !== undefined) return aggregateExpression(ctx, lhs.annotation);
   let e: SqlExpression = columnRef(ctx, lhs.field.column);
   for (const t of lhs.transforms) e = ctx.driver.sql.transform(t, e);
   return e;
@@ -70,6 +77,9 @@ function predicateSql(ctx: CompileContext, lhs: LhsPath, p: Predicate): Expressi
       const left = lhsExpression(ctx, lhs);
       const right = operand(ctx, lhs, p.rhs);
       if (p.caseInsensitive) return sql<SqlBool>`(${o.lower(left)} ${sql.raw(p.operator)} ${o.lower(right)})`;
+      if (p.operator !== '=' && p.operator !== '<>' && lhs.transforms.length === 0) {
+        return ctx.eb(o.orderable(lhs.field, left), p.operator, o.orderable(lhs.field, right));
+      }
       return ctx.eb(left, p.operator, right);
     }
     case 'in':
@@ -79,7 +89,8 @@ function predicateSql(ctx: CompileContext, lhs: LhsPath, p: Predicate): Expressi
       if (json) {
         return ctx.eb.and([o.jsonCompare(doc(), lhs.jsonPath, '>=', jsonOnly(ctx, lhs, p.low)), o.jsonCompare(doc(), lhs.jsonPath, '<=', jsonOnly(ctx, lhs, p.high))]);
       }
-      return ctx.eb.between(lhsExpression(ctx, lhs), operand(ctx, lhs, p.low), operand(ctx, lhs, p.high));
+      if (lhs.transforms.length > 0) return ctx.eb.between(lhsExpression(ctx, lhs), operand(ctx, lhs, p.low), operand(ctx, lhs, p.high));
+      return ctx.eb.between(o.orderable(lhs.field, lhsExpression(ctx, lhs)), o.orderable(lhs.field, operand(ctx, lhs, p.low)), o.orderable(lhs.field, operand(ctx, lhs, p.high)));
     case 'isnull':
       if (json) {
         const exists = o.jsonPathExists(doc(), lhs.jsonPath);
@@ -138,7 +149,8 @@ export function compileFilter(ctx: CompileContext, node: FilterNode, underNot = 
       const expression = predicateSql(ctx, node.lhs, node.predicate);
       if (!underNot || node.predicate.op === 'isnull' || node.predicate.op === 'never') return expression;
       const guards: Expression<SqlBool>[] = [];
-      if (node.lhs.jsonPath.length > 0) guards.push(ctx.driver.sql.jsonPathExists(columnRef(ctx, node.lhs.field.column), node.lhs.jsonPath));
+      if (node.lhs.annotation !== undefined) guards.push(ctx.eb(lhsExpression(ctx, node.lhs), 'is not', null));
+      else if (node.lhs.jsonPath.length > 0) guards.push(ctx.driver.sql.jsonPathExists(columnRef(ctx, node.lhs.field.column), node.lhs.jsonPath));
       else if (node.lhs.field.nullable) guards.push(ctx.eb(columnRef(ctx, node.lhs.field.column), 'is not', null));
       for (const ref of nullableRefs(ctx, node.predicate)) guards.push(ctx.eb(ref, 'is not', null));
       return guards.length === 0 ? expression : ctx.eb.and([expression, ...guards]);

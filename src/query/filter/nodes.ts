@@ -12,8 +12,24 @@ export type ExpressionNode =
 /** Date/time transforms that chain before a lookup (`createdAt__year__gte`). */
 export type TransformName = 'year' | 'month' | 'day' | 'week_day' | 'hour' | 'minute' | 'second' | 'date';
 
+/** An `annotate()` entry, resolved against the model. */
+export interface AnnotationSpec {
+  /** The result key (a validated identifier). */
+  readonly alias: string;
+  readonly fn: 'count' | 'sum' | 'avg' | 'min' | 'max';
+  readonly distinct: boolean;
+  /** The aggregated field (null for COUNT(*)). */
+  readonly source: Field | null;
+  /** Relation hops to the aggregated field. */
+  readonly relations: readonly string[];
+  /** A field describing the result (for cleaning filter values and converting results). */
+  readonly result: Field;
+}
+
 /** A resolved left-hand side: a field, reached through relation hops, with JSON keys and transforms. */
 export interface LhsPath {
+  /** Set when the left side is an annotation (filters on it go to HAVING). */
+  readonly annotation?: AnnotationSpec;
   /** Relation names walked from the queried model (empty for its own fields). */
   readonly relations: readonly string[];
   /** The field at the end of the hops. */

@@ -4,7 +4,7 @@ import type { ModelMeta } from '../../metadata/index.js';
 import { assertNever, isPlainObject, suggestion } from '../../utils/index.js';
 import { TRANSFORMS, findLookup, lookupNames, type LookupInput } from '../lookups/index.js';
 import { FExpression, expressionRefs } from './f.js';
-import { and, not, or, type FilterNode, type LhsPath, type Operand, type TransformName } from './nodes.js';
+import { and, not, or, type AnnotationSpec, type FilterNode, type LhsPath, type Operand, type TransformName } from './nodes.js';
 import { QExpression, type FilterSpec, type QTree } from './q.js';
 
 const TRANSFORMS_BY_KIND: Record<string, readonly TransformName[]> = {
@@ -26,12 +26,22 @@ export interface ParsedKey {
  * Resolves `a__b__lookup` against a model: fields (and, later, relation hops), JSON key paths,
  * transforms, then one lookup. Throws FieldError with the valid names.
  */
-export function parseKey(meta: ModelMeta, key: string, allowLookup = true): ParsedKey {
+export function parseKey(meta: ModelMeta, key: string, allowLookup = true, annotations: readonly AnnotationSpec[] = []): ParsedKey {
   const parts = key.split('__');
   const name = parts[0];
+  const annotation = annotations.find((a) => a.alias === name);
+  if (annotation !== undefined) {
+    if (parts.length > 2 || (parts.length === 2 && (!allowLookup || findLookup(parts[1]) === undefined))) {
+      throw new FieldError(`Unknown lookup '${parts.slice(1).join('__')}' on annotation '${name}'${suggestion(parts[1] ?? '', lookupNames())}`, { model: meta.name });
+    }
+    return {
+      lhs: Object.freeze({ relations: Object.freeze([]), field: annotation.result, jsonPath: Object.freeze([]), transforms: Object.freeze([]), annotation }),
+      lookup: parts[1] ?? 'exact',
+    };
+  }
   const field = meta.findField(name);
   if (field === undefined || name === '') {
-    throw new FieldError(`Unknown field '${name}' in '${key}' on ${meta.name}${suggestion(name, ['pk', ...meta.fieldNames])}`, { model: meta.name, field: name });
+    throw new FieldError(`Unknown field '${name}' in '${key}' on ${meta.name}${suggestion(name, ['pk', ...meta.fieldNames, ...annotations.map((a) => a.alias)])}`, { model: meta.name, field: name });
   }
   const rest = parts.slice(1);
   const jsonPath: (string | number)[] = [];
@@ -98,8 +108,8 @@ export function checkExpression(meta: ModelMeta, expression: FExpression): void 
 }
 
 /** Parses one `key: value` pair into a condition node (wrapped in NOT for negated lookups). */
-export function parseCondition(meta: ModelMeta, key: string, value: unknown): FilterNode {
-  const { lhs, lookup: lookupName } = parseKey(meta, key);
+export function parseCondition(meta: ModelMeta, key: string, value: unknown, annotations: readonly AnnotationSpec[] = []): FilterNode {
+  const { lhs, lookup: lookupName } = parseKey(meta, key, true, annotations);
   const lookup = findLookup(lookupName);
   if (lookup === undefined) throw new FieldError(`Unknown lookup '${lookupName}' in '${key}'${suggestion(lookupName, lookupNames())}`, { model: meta.name });
   const label = `${meta.name}.${key}`;
@@ -124,27 +134,42 @@ export function parseCondition(meta: ModelMeta, key: string, value: unknown): Fi
 }
 
 /** Parses a filter object (AND of its entries). Own properties only. */
-export function parseSpec(meta: ModelMeta, spec: FilterSpec): FilterNode | null {
+export function parseSpec(meta: ModelMeta, spec: FilterSpec, annotations: readonly AnnotationSpec[] = []): FilterNode | null {
   if (!isPlainObject(spec)) throw new FieldError(`A filter must be a plain object like { age__gte: 18 } or a Q, got ${spec === null ? 'null' : typeof spec}`, { model: meta.name });
-  return and(...Object.keys(spec).map((key) => parseCondition(meta, key, spec[key])));
+  return and(...Object.keys(spec).map((key) => parseCondition(meta, key, spec[key], annotations)));
 }
 
-function parseTree(meta: ModelMeta, tree: QTree): FilterNode | null {
+function parseTree(meta: ModelMeta, tree: QTree, annotations: readonly AnnotationSpec[]): FilterNode | null {
   switch (tree.kind) {
     case 'spec':
-      return parseSpec(meta, tree.spec);
+      return parseSpec(meta, tree.spec, annotations);
     case 'and':
-      return and(...tree.children.map((c) => parseTree(meta, c)));
+      return and(...tree.children.map((c) => parseTree(meta, c, annotations)));
     case 'or':
-      return or(...tree.children.map((c) => parseTree(meta, c)));
+      return or(...tree.children.map((c) => parseTree(meta, c, annotations)));
     case 'not':
-      return not(parseTree(meta, tree.child));
+      return not(parseTree(meta, tree.child, annotations));
     default:
       return assertNever(tree, 'Q node');
   }
 }
 
 /** Parses what `filter()`/`exclude()` accept: Q expressions and filter objects, ANDed. */
-export function parseFilterArgs(meta: ModelMeta, args: readonly (QExpression | FilterSpec)[]): FilterNode | null {
-  return and(...args.map((a) => (a instanceof QExpression ? parseTree(meta, a.tree) : parseSpec(meta, a))));
+export function parseFilterArgs(meta: ModelMeta, args: readonly (QExpression | FilterSpec)[], annotations: readonly AnnotationSpec[] = []): FilterNode | null {
+  return and(...args.map((a) => (a instanceof QExpression ? parseTree(meta, a.tree, annotations) : parseSpec(meta, a, annotations))));
+}
+
+/** True when a filter tree reads an annotation anywhere (it then belongs in HAVING). */
+export function usesAnnotation(node: FilterNode): boolean {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      return node.children.some(usesAnnotation);
+    case 'not':
+      return usesAnnotation(node.child);
+    case 'condition':
+      return node.lhs.annotation !== undefined;
+    default:
+      return assertNever(node, 'filter node');
+  }
 }

@@ -1,5 +1,6 @@
 import type { DialectDriver } from '../../dialects/index.js';
-import type { Field } from '../../fields/index.js';
+import type { DecimalFieldDef, Field } from '../../fields/index.js';
+import type { AnnotationSpec } from '../filter/index.js';
 import type { ModelMeta } from '../../metadata/index.js';
 import { LOADED_FROM, PERSISTED } from './state.js';
 
@@ -74,4 +75,23 @@ export function planFor(driver: DialectDriver, meta: ModelMeta): ModelPlan {
     byMeta.set(meta, plan);
   }
   return plan;
+}
+
+/** Converts an aggregate's database value to its documented JS type (see `Aggregate`). */
+export function convertAggregate(spec: AnnotationSpec, value: unknown, convert: (field: Field, value: unknown) => unknown): unknown {
+  if (value === null || value === undefined) return spec.fn === 'count' ? 0 : null;
+  switch (spec.fn) {
+    case 'count':
+      return Number(value);
+    case 'min':
+    case 'max':
+      return spec.source === null ? value : convert(spec.source, value);
+    case 'sum':
+    case 'avg':
+      if (spec.result.kind === 'decimal') return (spec.result as DecimalFieldDef).format(value as string | number);
+      if (spec.fn === 'sum' && spec.source?.kind === 'bigint') return BigInt(String(value).split('.')[0]);
+      return Number(value);
+    default:
+      return value;
+  }
 }

@@ -5,6 +5,7 @@ import type { Field } from '../../fields/index.js';
 import type { ModelMeta } from '../../metadata/index.js';
 import { hasOwn, isPlainObject, suggestion } from '../../utils/index.js';
 import {
+  compileAggregate,
   compileCount,
   compileDelete,
   compileExists,
@@ -16,8 +17,9 @@ import {
   type QueryState,
   type ValuesSpec,
 } from '../compile/index.js';
-import { FExpression, QExpression, checkExpression, parseFilterArgs, parseKey, type FilterSpec } from '../filter/index.js';
-import { planFor } from '../hydrate/index.js';
+import { Aggregate, FExpression, QExpression, and, checkExpression, parseFilterArgs, parseKey, usesAnnotation, type AnnotationSpec, type FilterNode, type FilterSpec } from '../filter/index.js';
+import { DecimalFieldDef, FloatFieldDef, IntFieldDef } from '../../fields/index.js';
+import { convertAggregate, planFor } from '../hydrate/index.js';
 import type { FilterOf, OrderKey, Page, UpdateInput } from './types.js';
 
 /** What `filter()` and `exclude()` accept. */
@@ -98,19 +100,22 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
     return this.#with({});
   }
 
-  /** Rows matching every condition (objects and Q expressions are ANDed). */
-  filter(...conditions: FilterArg<M>[]): QuerySet<M, R> {
-    const node = parseFilterArgs(this.#state.meta, conditions as (QExpression | FilterSpec)[]);
+  /** Adds a condition: to WHERE, or to HAVING when it reads an annotation. */
+  #addCondition(node: FilterNode | null): QuerySet<M, R> {
     if (node === null) return this.#with({});
-    return this.#with({ where: this.#state.where === null ? node : Object.freeze({ kind: 'and', children: Object.freeze([this.#state.where, node]) }) });
+    if (usesAnnotation(node)) return this.#with({ having: and(this.#state.having, node) });
+    return this.#with({ where: and(this.#state.where, node) });
+  }
+
+  /** Rows matching every condition (objects and Q expressions are ANDed). Conditions on annotations filter groups (HAVING). */
+  filter(...conditions: FilterArg<M>[]): QuerySet<M, R> {
+    return this.#addCondition(parseFilterArgs(this.#state.meta, conditions as (QExpression | FilterSpec)[], this.#state.annotations));
   }
 
   /** Rows not matching the conditions; rows where a compared column is NULL are kept (Django's `exclude`). */
   exclude(...conditions: FilterArg<M>[]): QuerySet<M, R> {
-    const node = parseFilterArgs(this.#state.meta, conditions as (QExpression | FilterSpec)[]);
-    if (node === null) return this.#with({});
-    const negated = Object.freeze({ kind: 'not' as const, child: node });
-    return this.#with({ where: this.#state.where === null ? negated : Object.freeze({ kind: 'and', children: Object.freeze([this.#state.where, negated]) }) });
+    const node = parseFilterArgs(this.#state.meta, conditions as (QExpression | FilterSpec)[], this.#state.annotations);
+    return this.#addCondition(node === null ? null : Object.freeze({ kind: 'not' as const, child: node }));
   }
 
   /** ORDER BY; `-name` sorts descending. NULLs come first ascending and last descending on every dialect. */
@@ -120,9 +125,11 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
       if (typeof term !== 'string' || term === '') throw new FieldError(`orderBy() takes field names like 'name' or '-createdAt'`, { model: meta.name });
       const descending = term.startsWith('-');
       const name = descending ? term.slice(1) : term;
+      const annotation = this.#state.annotations.find((a) => a.alias === name);
+      if (annotation !== undefined) return Object.freeze({ name, field: annotation.result, descending, annotation });
       const field = meta.findField(name);
       if (field === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        throw new FieldError(`Cannot order ${meta.name} by '${term}': unknown field${suggestion(name, ['pk', ...meta.fieldNames])}`, { model: meta.name, field: name });
+        throw new FieldError(`Cannot order ${meta.name} by '${term}': unknown field${suggestion(name, ['pk', ...meta.fieldNames, ...this.#state.annotations.map((a) => a.alias)])}`, { model: meta.name, field: name });
       }
       return Object.freeze({ name, field, descending });
     });
@@ -171,9 +178,86 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
 
   #convert(rows: readonly Record<string, unknown>[], connection: Connection): R[] {
     const plan = planFor(connection.driver, this.#state.meta);
-    const values = this.#state.values;
-    if (values === null) return rows.map((row) => plan.hydrate(row, connection.alias) as R);
-    return rows.map((row) => convertValues(values, row, plan.convertValue) as R);
+    const { values, annotations } = this.#state;
+    if (values === null) {
+      if (annotations.length === 0) return rows.map((row) => plan.hydrate(row, connection.alias) as R);
+      return rows.map((row) => {
+        const instance = plan.hydrate(row, connection.alias) as Record<string, unknown>;
+        for (const a of annotations) instance[a.alias] = convertAggregate(a, row[a.alias], plan.convertValue);
+        return instance as R;
+      });
+    }
+    return rows.map((row) => {
+      const out = convertValues(values, row, plan.convertValue) as Record<string, unknown> | unknown[];
+      if (annotations.length === 0 || values.mode === 'flat') return out as R;
+      if (Array.isArray(out)) return [...out, ...annotations.map((a) => convertAggregate(a, row[a.alias], plan.convertValue))] as R;
+      for (const a of annotations) out[a.alias] = convertAggregate(a, row[a.alias], plan.convertValue);
+      return out as R;
+    });
+  }
+
+  #annotationSpecs(spec: Record<string, Aggregate>, what: string): AnnotationSpec[] {
+    const meta = this.#state.meta;
+    if (!isPlainObject(spec) || Object.keys(spec).length === 0) throw new FieldError(`${what}() takes { alias: Count('field'), ... }`, { model: meta.name });
+    return Object.keys(spec).map((alias) => {
+      const aggregate = spec[alias];
+      if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(alias) || alias.includes('__')) {
+        throw new FieldError(`${what}(): '${alias}' is not a usable alias; use letters, digits and '_' (no '__')`, { model: meta.name });
+      }
+      if (what === 'annotate' && (meta.findField(alias) !== undefined || this.#state.annotations.some((a) => a.alias === alias))) {
+        throw new FieldError(`${what}(): the alias '${alias}' clashes with a field or annotation of ${meta.name}`, { model: meta.name });
+      }
+      if (!(aggregate instanceof Aggregate)) throw new FieldError(`${what}(): '${alias}' must be an aggregate such as Count('id')`, { model: meta.name });
+      let source: Field | null = null;
+      if (aggregate.path !== '*') {
+        const { lhs } = parseKey(meta, aggregate.path, false);
+        if (lhs.jsonPath.length > 0 || lhs.transforms.length > 0) throw new FieldError(`${what}(): aggregate a field, not '${aggregate.path}'`, { model: meta.name });
+        source = lhs.field;
+      }
+      if ((aggregate.fn === 'sum' || aggregate.fn === 'avg') && source !== null && !['int', 'smallint', 'bigint', 'float', 'decimal'].includes(source.kind)) {
+        throw new FieldError(`${what}(): ${aggregate.fn.toUpperCase()} needs a numeric field; '${aggregate.path}' is ${source.kind}`, { model: meta.name });
+      }
+      let result: Field;
+      if (aggregate.fn === 'count') result = new IntFieldDef();
+      else if ((aggregate.fn === 'min' || aggregate.fn === 'max') && source !== null) result = source;
+      else if (source?.kind === 'decimal') {
+        const d = source as DecimalFieldDef;
+        result = aggregate.fn === 'avg' ? new DecimalFieldDef({ maxDigits: 65, decimalPlaces: Math.min(30, d.decimalPlaces + 4) }) : d;
+      } else result = new FloatFieldDef();
+      return Object.freeze({ alias, fn: aggregate.fn, distinct: aggregate.distinct, source, relations: Object.freeze([]), result });
+    });
+  }
+
+  /**
+   * Adds aggregates per row (grouped by primary key) or, after `values(...)`, per group of those
+   * fields. Annotations become properties of the instances (or keys of the value objects), can be
+   * filtered on (HAVING) and ordered by.
+   *
+   * @example
+   * ```ts
+   * await Book.all().values('genre').annotate({ n: Count('id') }).orderBy('-n');
+   * ```
+   */
+  annotate(spec: Record<string, Aggregate>): QuerySet<M, R> {
+    const annotations = this.#annotationSpecs(spec, 'annotate');
+    const groupByValues = this.#state.annotations.length > 0 ? this.#state.groupByValues : this.#state.values !== null;
+    return this.#with({ annotations: Object.freeze([...this.#state.annotations, ...annotations]), groupByValues });
+  }
+
+  /**
+   * Aggregates over the matching rows: `{ alias: value }`. `Count` is a number (0 over no rows);
+   * `Sum`/`Avg`/`Min`/`Max` are null over no rows.
+   */
+  async aggregate<K extends string>(spec: Record<K, Aggregate>): Promise<Record<K, unknown>> {
+    if (this.#state.annotations.length > 0) throw new FieldError('aggregate() over an annotate()d QuerySet is not supported; aggregate the base QuerySet', { model: this.#state.meta.name });
+    const specs = this.#annotationSpecs(spec, 'aggregate');
+    const { connection, db } = this.#db();
+    const result = await db.executeQuery<Record<string, unknown>>(compileAggregate(db, this.#state, connection.driver, specs));
+    const row = result.rows[0] ?? {};
+    const plan = planFor(connection.driver, this.#state.meta);
+    const out = {} as Record<K, unknown>;
+    for (const a of specs) out[a.alias as K] = convertAggregate(a, row[a.alias], plan.convertValue);
+    return out;
   }
 
   /** PromiseLike: `await qs` runs it. */

@@ -1,0 +1,64 @@
+import type BetterSqlite3 from 'better-sqlite3';
+
+/** '-12.3400' at scale 4 → -123400n. */
+function toScaled(text: string, scale: number): bigint {
+  const negative = text.startsWith('-');
+  const [i, f = ''] = (negative || text.startsWith('+') ? text.slice(1) : text).split('.');
+  const digits = BigInt(`${i || '0'}${f.padEnd(scale, '0').slice(0, scale)}`);
+  return negative ? -digits : digits;
+}
+
+/** -123400n at scale 4 → '-12.3400'. */
+function fromScaled(value: bigint, scale: number): string {
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(scale + 1, '0');
+  const body = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return negative ? `-${body}` : body;
+}
+
+/** Rounds a scaled value to fewer places, half away from zero. */
+function rescale(value: bigint, from: number, to: number): bigint {
+  if (to >= from) return value * 10n ** BigInt(to - from);
+  const divisor = 10n ** BigInt(from - to);
+  const q = value / divisor;
+  const r = value % divisor;
+  if ((r < 0n ? -r : r) * 2n >= divisor) return q + (value < 0n ? -1n : 1n);
+  return q;
+}
+
+interface State {
+  sum: bigint;
+  count: number;
+  min: bigint | null;
+  max: bigint | null;
+  scale: number;
+}
+
+const start = (): State => ({ sum: 0n, count: 0, min: null, max: null, scale: 0 });
+
+function step(state: State, value: unknown, scale: unknown): void {
+  if (value === null || value === undefined) return;
+  const s = Number(scale);
+  state.scale = s;
+  const v = toScaled(String(value), s);
+  state.sum += v;
+  state.count++;
+  if (state.min === null || v < state.min) state.min = v;
+  if (state.max === null || v > state.max) state.max = v;
+}
+
+/**
+ * Exact SUM/AVG/MIN/MAX over decimals stored as text, with BigInt arithmetic: SQLite's own would
+ * convert to doubles (15 significant digits) or compare as text.
+ */
+export function registerDecimalAggregates(db: BetterSqlite3.Database): void {
+  const options = { start, step: step as never, deterministic: true } as const;
+  db.aggregate('oxen_decimal_sum', { ...options, result: (s: State) => (s.count === 0 ? null : fromScaled(s.sum, s.scale)) });
+  db.aggregate('oxen_decimal_avg', {
+    ...options,
+    // Four more places than the field, rounded half away from zero (MySQL's rule).
+    result: (s: State) => (s.count === 0 ? null : fromScaled(rescale(rescale(s.sum, s.scale, s.scale + 8) / BigInt(s.count), s.scale + 8, s.scale + 4), s.scale + 4)),
+  });
+  db.aggregate('oxen_decimal_min', { ...options, result: (s: State) => (s.min === null ? null : fromScaled(s.min, s.scale)) });
+  db.aggregate('oxen_decimal_max', { ...options, result: (s: State) => (s.max === null ? null : fromScaled(s.max, s.scale)) });
+}
