@@ -98,7 +98,7 @@ export { registerLookup, lookupNames, type Lookup, type LookupInput } from './qu
 export type { Predicate, FilterNode, LhsPath, Operand, TransformName } from './query/filter/index.js';
 
 // Persistence and signals
-export type { SaveOptions, DeleteOptions } from './persistence/index.js';
+export type { SaveOptions, DeleteOptions, BulkCreateOptions, BulkUpdateOptions } from './persistence/index.js';
 export {
   signals,
   preSave,

@@ -1,4 +1,4 @@
-import type { ColumnDefinitionBuilder, Dialect as KyselyDialect, Expression, Kysely, RawBuilder, SqlBool } from 'kysely';
+import type { ColumnDefinitionBuilder, Dialect as KyselyDialect, Expression, InsertQueryBuilder, Kysely, RawBuilder, SqlBool } from 'kysely';
 import type { IntegrityErrorKind } from '../errors/index.js';
 import type { Field } from '../fields/index.js';
 
@@ -150,6 +150,16 @@ export interface SqlOverrides {
   orderable(field: Field, expression: SqlExpression): SqlExpression;
   /** An aggregate call. `field` is null for COUNT(*). Decimal results are strings with a fixed scale. */
   aggregate(fn: 'count' | 'sum' | 'avg' | 'min' | 'max', argument: SqlExpression | null, field: Field | null, distinct: boolean): RawBuilder<unknown>;
+  /**
+   * An INSERT that skips rows violating a unique constraint (`ignore`), or updates the given columns of
+   * the existing row (`update`, with the conflict target for dialects that need one).
+   */
+  onConflict(
+    insert: InsertQueryBuilder<any, any, any>,
+    conflict: { readonly ignore: true } | { readonly conflictColumns: readonly string[]; readonly updateColumns: readonly string[] },
+  ): InsertQueryBuilder<any, any, any>;
+  /** A parameter typed as the field's column type where the dialect cannot infer it (PostgreSQL CASE). */
+  typed(field: Field, expression: SqlExpression): SqlExpression;
   /** String concatenation. */
   concat(...parts: SqlExpression[]): RawBuilder<unknown>;
   /** The LIMIT to use when only OFFSET is given (SQLite and MySQL need one), or undefined. */

@@ -4,8 +4,23 @@ import { getConnection } from '../engine/index.js';
 import { registry, type ModelMeta } from '../metadata/index.js';
 import { planFor } from '../query/hydrate/index.js';
 import type { Aggregate } from '../query/filter/index.js';
-import { QuerySet, type CreateInput, type FilterArg, type OrderKey, type Page, type UpdateInput } from '../query/queryset/index.js';
-import { buildInstance, deleteInstance, isPersisted, refreshInstance, saveInstance, validateInstance, type DeleteOptions, type SaveOptions } from '../persistence/index.js';
+import { QuerySet, type CreateInput, type FilterArg, type FilterOf, type OrderKey, type Page, type UpdateInput } from '../query/queryset/index.js';
+import {
+  buildInstance,
+  bulkCreate,
+  bulkUpdate,
+  deleteInstance,
+  getOrCreate,
+  isPersisted,
+  refreshInstance,
+  saveInstance,
+  updateOrCreate,
+  validateInstance,
+  type BulkCreateOptions,
+  type BulkUpdateOptions,
+  type DeleteOptions,
+  type SaveOptions,
+} from '../persistence/index.js';
 
 /** A concrete model class, as static methods see `this`. */
 export interface ModelStatic<M extends Model> {
@@ -141,6 +156,35 @@ export abstract class Model {
     const instance = buildInstance(this, data);
     await saveInstance(instance, { ...options, forceInsert: true });
     return instance;
+  }
+
+  /**
+   * INSERTs many rows in batches (plain objects or built instances), validated first, all or nothing;
+   * no per-instance signals. `ignoreConflicts` skips duplicates; `updateConflicts` upserts.
+   *
+   * @example
+   * ```ts
+   * await Author.bulkCreate(rows, { batchSize: 1000 });
+   * await Author.bulkCreate(rows, { updateConflicts: { fields: ['name'], uniqueFields: ['email'] } });
+   * ```
+   */
+  static bulkCreate<M extends Model>(this: ModelStatic<M>, rows: readonly (M | CreateInput<M>)[], options?: BulkCreateOptions): Promise<M[]> {
+    return bulkCreate<M>(this, this.meta, rows as readonly (M | object)[], options);
+  }
+
+  /** UPDATEs `fields` of many saved instances with one statement per batch; no signals. Resolves to rows updated. */
+  static bulkUpdate<M extends Model>(this: ModelStatic<M>, instances: readonly M[], fields: readonly (keyof M & string)[], options?: BulkUpdateOptions): Promise<number> {
+    return bulkUpdate(this.meta, instances, fields, options);
+  }
+
+  /** `[instance, created]`: the row matching `lookup`, or a new one from the lookup and `defaults` (race-safe on unique fields). */
+  static getOrCreate<M extends Model>(this: ModelStatic<M>, lookup: FilterOf<M>, defaults?: CreateInput<M>): Promise<[M, boolean]> {
+    return getOrCreate(this, QuerySet.of<M>(this.meta), lookup, defaults);
+  }
+
+  /** `[instance, created]`: the row matching `lookup` updated with `defaults` (locked while updating), or a new one. */
+  static updateOrCreate<M extends Model>(this: ModelStatic<M>, lookup: FilterOf<M>, defaults?: CreateInput<M>): Promise<[M, boolean]> {
+    return updateOrCreate(this, QuerySet.of<M>(this.meta), lookup, defaults);
   }
 
   /**

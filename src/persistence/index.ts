@@ -1,2 +1,3 @@
 export * from './validate.js';
 export * from './write.js';
+export * from './bulk.js';

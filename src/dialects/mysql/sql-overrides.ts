@@ -42,6 +42,11 @@ export function createMysqlSql(isMariaDb: () => boolean): SqlOverrides {
     const arg = distinct ? sql`distinct ${argument}` : sql`${argument}`;
     return sql`${sql.raw(fn)}(${arg})`;
   },
+  onConflict(insert, conflict) {
+    if ('ignore' in conflict) return insert.ignore();
+    return insert.onDuplicateKeyUpdate(Object.fromEntries(conflict.updateColumns.map((c) => [c, sql`values(${sql.ref(c)})`])));
+  },
+  typed: (_field, e) => e,
   concat: (...parts) => sql`concat(${sql.join(parts)})`,
   offsetWithoutLimit: () => 18446744073709551615n,
   placeholders: (text) => text,

@@ -1,10 +1,11 @@
 import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, PostgresDriver, sql, type Dialect as KyselyDialect, type Kysely } from 'kysely';
 import type { Pool, PoolConfig } from 'pg';
 import type { IntegrityErrorKind } from '../../errors/index.js';
-import type { CharFieldDef, DecimalFieldDef, EnumFieldDef, Field } from '../../fields/index.js';
+import type { Field } from '../../fields/index.js';
 import { assertNever } from '../../utils/index.js';
 import type { DialectDriver, DialectFactory, DialectFeatures, DriverConfig, MappedError, ValueAdapter } from '../dialect.js';
 import { postgresSql } from './sql-overrides.js';
+import { columnTypeOf } from './column-types.js';
 import { IDENTITY, bigintToText, isNetworkError, jsonToDb, loadDriver, timeFromDb, toBigInt } from '../shared.js';
 
 /** PostgreSQL's capabilities. */
@@ -16,46 +17,6 @@ export const postgresFeatures: DialectFeatures = Object.freeze({
   maxParameters: 65535,
   singleConnection: false,
 });
-
-function columnType(field: Field): string {
-  const kind = field.kind;
-  switch (kind) {
-    case 'char':
-      return `varchar(${(field as CharFieldDef).maxLength})`;
-    case 'text':
-      return 'text';
-    case 'int':
-      return 'integer';
-    case 'smallint':
-      return 'smallint';
-    case 'bigint':
-      return 'bigint';
-    case 'float':
-      return 'double precision';
-    case 'decimal': {
-      const d = field as DecimalFieldDef;
-      return `numeric(${d.maxDigits}, ${d.decimalPlaces})`;
-    }
-    case 'boolean':
-      return 'boolean';
-    case 'datetime':
-      return 'timestamptz';
-    case 'date':
-      return 'date';
-    case 'time':
-      return 'time';
-    case 'uuid':
-      return 'uuid';
-    case 'json':
-      return 'jsonb';
-    case 'enum':
-      return (field as EnumFieldDef).numeric ? 'integer' : 'varchar(255)';
-    case 'binary':
-      return 'bytea';
-    default:
-      return assertNever(kind, 'field kind');
-  }
-}
 
 function adapter(field: Field): ValueAdapter {
   const kind = field.kind;
@@ -162,7 +123,7 @@ export const createPostgresDialect: DialectFactory = async (config: DriverConfig
     kyselyDialect,
     prepare: async () => undefined,
     poolStats: () => ({ size: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-    columnType,
+    columnType: columnTypeOf,
     autoIncrement: (c) => c.generatedByDefaultAsIdentity(),
     tableOptions: () => undefined,
     adapter,

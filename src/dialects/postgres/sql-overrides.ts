@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { assertNever } from '../../utils/index.js';
 import type { DecimalFieldDef } from '../../fields/index.js';
 import type { SqlOverrides } from '../dialect.js';
+import { columnTypeOf } from './column-types.js';
 import { rewritePlaceholders } from '../shared.js';
 
 const pathArray = (path: readonly (string | number)[]): string[] => path.map(String);
@@ -52,6 +53,13 @@ export const postgresSql: SqlOverrides = {
     }
     return sql`${sql.raw(fn)}(${arg})`;
   },
+  onConflict(insert, conflict) {
+    if ('ignore' in conflict) return insert.onConflict((oc) => oc.doNothing());
+    return insert.onConflict((oc) =>
+      oc.columns([...conflict.conflictColumns]).doUpdateSet(Object.fromEntries(conflict.updateColumns.map((c) => [c, sql.ref(`excluded.${c}`)]))),
+    );
+  },
+  typed: (field, e) => sql`cast(${e} as ${sql.raw(columnTypeOf(field))})`,
   concat: (...parts) => sql`(${sql.join(parts, sql` || `)})`,
   offsetWithoutLimit: () => undefined,
   placeholders: (text) => rewritePlaceholders(text, (n) => `$${n}`),

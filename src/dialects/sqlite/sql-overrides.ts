@@ -59,6 +59,13 @@ export const sqliteSql: SqlOverrides = {
     }
     return sql`${sql.raw(fn)}(${arg})`;
   },
+  onConflict(insert, conflict) {
+    if ('ignore' in conflict) return insert.onConflict((oc) => oc.doNothing());
+    return insert.onConflict((oc) =>
+      oc.columns([...conflict.conflictColumns]).doUpdateSet(Object.fromEntries(conflict.updateColumns.map((c) => [c, sql.ref(`excluded.${c}`)]))),
+    );
+  },
+  typed: (_field, e) => e,
   concat: (...parts) => sql`(${sql.join(parts, sql` || `)})`,
   offsetWithoutLimit: () => -1,
   placeholders: (text) => text,

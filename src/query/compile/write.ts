@@ -25,11 +25,36 @@ export function compileInsert(db: Kysely<any>, driver: DialectDriver, meta: Mode
   return q.compile();
 }
 
-/** INSERT of many rows in one statement. */
-export function compileInsertMany(db: Kysely<any>, driver: DialectDriver, meta: ModelMeta, rows: readonly ColumnValues[], returnPk: boolean): CompiledQuery {
-  const q = db.insertInto(meta.table).values(rows as ColumnValues[]);
+/** How an INSERT treats unique-constraint conflicts. */
+export type ConflictMode = { readonly ignore: true } | { readonly conflictColumns: readonly string[]; readonly updateColumns: readonly string[] } | null;
+
+/** INSERT of many rows in one statement, optionally ignoring or updating on conflict. */
+export function compileInsertMany(db: Kysely<any>, driver: DialectDriver, meta: ModelMeta, rows: readonly ColumnValues[], returnPk: boolean, conflict: ConflictMode = null): CompiledQuery {
+  let q = db.insertInto(meta.table).values(rows as ColumnValues[]);
+  if (conflict !== null) q = driver.sql.onConflict(q, conflict);
   if (returnPk && driver.features.supportsReturning) return q.returning(meta.pk.column).compile();
   return q.compile();
+}
+
+/**
+ * One UPDATE for many rows: `SET f = CASE pk WHEN ? THEN ? ... ELSE f END WHERE pk IN (...)`.
+ * `rows` holds the primary key and then one value per field, already converted for the driver.
+ */
+export function compileBulkUpdate(db: Kysely<any>, driver: DialectDriver, meta: ModelMeta, fields: readonly Field[], rows: readonly (readonly unknown[])[]): CompiledQuery {
+  const pkColumn = `${meta.table}.${meta.pk.column}`;
+  return db
+    .updateTable(meta.table)
+    .set((eb) => {
+      const set: Record<string, unknown> = {};
+      fields.forEach((field, i) => {
+        let cases: any = eb.case(eb.ref(pkColumn));
+        for (const row of rows) cases = cases.when(driver.sql.typed(meta.pk, eb.val(row[0]))).then(driver.sql.typed(field, eb.val(row[i + 1])));
+        set[field.column] = cases.else(eb.ref(`${meta.table}.${field.column}`)).end();
+      });
+      return set;
+    })
+    .where(meta.pk.column, 'in', rows.map((r) => r[0]))
+    .compile();
 }
 
 /** UPDATE of one row by primary key. */
