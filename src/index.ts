@@ -35,7 +35,7 @@ export type { LatencySummary } from './engine/monitor.js';
 export type { DialectName, DialectFeatures } from './dialects/index.js';
 
 // Models and fields
-export { Model, type ModelStatic } from './model/index.js';
+export { Model, RelatedManager, type ModelStatic } from './model/index.js';
 export {
   model,
   registry,
@@ -55,12 +55,18 @@ export {
   JSONField,
   EnumField,
   BinaryField,
+  ForeignKey,
+  OneToOne,
+  ManyToMany,
   PreSave,
   PostSave,
   PreDelete,
   PostDelete,
   type ModelOptions,
   type ModelHooks,
+  type Relation,
+  type RelationKind,
+  type ThroughInfo,
 } from './metadata/index.js';
 export {
   Field,
@@ -79,6 +85,12 @@ export {
   JSONFieldDef,
   EnumFieldDef,
   BinaryFieldDef,
+  ForeignKeyDef,
+  ManyToManyDef,
+  type ForeignKeyOptions,
+  type ManyToManyOptions,
+  type OnDelete,
+  type ModelThunk,
   type FieldKind,
   type FieldOptions,
   type FieldDefault,
@@ -91,7 +103,7 @@ export {
 } from './fields/index.js';
 
 // Querying
-export { QuerySet, type FilterArg } from './query/queryset/index.js';
+export { QuerySet, type FilterArg, type PrefetchArg } from './query/queryset/index.js';
 export type { FilterOf, OrderKey, CreateInput, UpdateInput, Page, FieldNames, LookupsOf, LookupValue } from './query/queryset/index.js';
 export { Q, F, QExpression, FExpression, Aggregate, Count, Sum, Avg, Min, Max, type FilterSpec, type AggregateFunction, type AggregateOptions, type AnnotationSpec } from './query/filter/index.js';
 export { registerLookup, lookupNames, type Lookup, type LookupInput } from './query/lookups/index.js';

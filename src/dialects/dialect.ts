@@ -22,6 +22,8 @@ export interface DialectFeatures {
   readonly maxParameters: number;
   /** One connection serves every query (statements from concurrent contexts queue). */
   readonly singleConnection: boolean;
+  /** Foreign keys can be added with ALTER TABLE (else they are declared inside CREATE TABLE). */
+  readonly alterTableAddsForeignKeys: boolean;
 }
 
 /** Pool settings, all resolved to numbers. */
@@ -106,6 +108,8 @@ export interface DialectDriver {
   tableExists(db: Kysely<unknown>, table: string): Promise<boolean>;
   /** Index names on a table in the current schema/database. */
   indexNames(db: Kysely<unknown>, table: string): Promise<Set<string>>;
+  /** Drops tables that may reference each other (in any order, cycles included). */
+  dropTables(db: Kysely<unknown>, tables: readonly string[]): Promise<void>;
 }
 
 /** An SQL expression (a column, a parameter, or a computed value). */

@@ -70,6 +70,7 @@ export class Connection {
   readonly #display: string;
   #closed = false;
 
+  /** Made by `connect()`; not part of the public API. @internal */
   constructor(driver: DialectDriver, settings: ConnectionSettings) {
     this.alias = settings.alias;
     this.dialect = driver.name;

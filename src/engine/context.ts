@@ -1,20 +1,31 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely } from 'kysely';
 
-/** A transaction (or savepoint) open in the current async context. */
+/**
+ * A transaction (or savepoint) open in the current async context. Frames live in AsyncLocalStorage:
+ * every async continuation started inside `transaction(fn)` (awaits, timers, event handlers) sees the
+ * frame of the context that started it, and nothing outside does.
+ */
 export interface TransactionFrame {
-  /** The connection alias. */
+  /** The connection alias (always the connection's own alias, never a synonym such as `'default'`). */
   readonly alias: string;
   /** The Kysely instance bound to the transaction's connection. */
   readonly kysely: Kysely<any>;
   /** 1 for the outermost transaction, 2+ for savepoints. */
   readonly depth: number;
-  /** Callbacks to run after this level is committed (moved to the parent on RELEASE). */
+  /** The isolation level the outermost transaction was opened with (inherited by savepoints). */
+  readonly isolation: string | undefined;
+  /** Callbacks to run after this level is committed (moved to the parent on RELEASE, dropped on ROLLBACK). */
   readonly onCommit: (() => unknown)[];
+  /** Shared by a transaction and all its savepoints: numbers savepoint names uniquely. */
+  readonly root: { savepoints: number };
+  /** The tail of the queue of nested transactions of this frame: concurrent ones take turns. */
+  children: Promise<void>;
   /** False once committed or rolled back: later statements of stray async work no longer use it. */
   open: boolean;
 }
 
+/** The frames of one async context, by alias, in the order they were entered (the last is the innermost). */
 type Store = ReadonlyMap<string, TransactionFrame>;
 
 const storage = new AsyncLocalStorage<Store>();
@@ -25,9 +36,19 @@ export function currentFrame(alias: string): TransactionFrame | undefined {
   return frame !== undefined && frame.open ? frame : undefined;
 }
 
-/** Runs `fn` with `frame` as the current transaction of its alias. */
+/** The most recently entered open frame of this async context, whatever its alias. */
+export function innermostFrame(): TransactionFrame | undefined {
+  const store = storage.getStore();
+  if (store === undefined) return undefined;
+  let innermost: TransactionFrame | undefined;
+  for (const frame of store.values()) if (frame.open) innermost = frame;
+  return innermost;
+}
+
+/** Runs `fn` with `frame` as the current (and innermost) transaction of its alias. */
 export function runInFrame<T>(frame: TransactionFrame, fn: () => T): T {
   const store = new Map(storage.getStore() ?? []);
+  store.delete(frame.alias);
   store.set(frame.alias, frame);
   return storage.run(store, fn);
 }

@@ -1,17 +1,24 @@
 import type { ControlledTransaction, Kysely } from 'kysely';
 import { ConfigurationError, ConnectionError, OxenError, TransactionError } from '../errors/index.js';
 import { isPlainObject, suggestion } from '../utils/index.js';
+import type { Log } from './config.js';
 import { getConnection } from './connections.js';
-import { currentFrame, runInFrame, runOutside, type TransactionFrame } from './context.js';
+import { currentFrame, innermostFrame, runInFrame, runOutside, type TransactionFrame } from './context.js';
 
-/** Isolation levels (accepted on SQLite, where every transaction is serializable). */
+/**
+ * Isolation levels. PostgreSQL and MySQL/MariaDB apply them to the outermost transaction; SQLite
+ * accepts them and ignores them (every SQLite transaction is serializable).
+ */
 export type IsolationLevel = 'read uncommitted' | 'read committed' | 'repeatable read' | 'serializable';
 
 /** Options of `transaction(options, fn)`. */
 export interface TransactionOptions {
   /** The connection alias (default `'default'`). */
   using?: string;
-  /** The isolation level of the outermost transaction. */
+  /**
+   * The isolation level of the outermost transaction. A nested transaction (a savepoint) cannot change
+   * it: giving a different level there is a TransactionError.
+   */
   isolation?: IsolationLevel;
 }
 
@@ -21,12 +28,18 @@ export interface TransactionContext {
   readonly alias: string;
   /** 1 for the outermost transaction, 2+ inside savepoints. */
   readonly depth: number;
-  /** A Kysely instance bound to the transaction, for hand-written queries that must join it. */
+  /**
+   * A Kysely instance bound to the transaction, for hand-written queries that must join it
+   * (`getConnection().kysely` never joins a transaction).
+   */
   readonly kysely: Kysely<any>;
 }
 
+type Callback<T> = (tx: TransactionContext) => Promise<T> | T;
+
 const ISOLATION_LEVELS: IsolationLevel[] = ['read uncommitted', 'read committed', 'repeatable read', 'serializable'];
 const TRANSACTION_OPTIONS = ['using', 'isolation'];
+const CALLBACK_FAILED = 'an onCommit callback threw (the transaction stays committed)';
 
 function checkOptions(options: unknown): TransactionOptions {
   if (!isPlainObject(options)) throw new ConfigurationError('transaction(options, fn): options must be an object');
@@ -34,65 +47,118 @@ function checkOptions(options: unknown): TransactionOptions {
     if (!TRANSACTION_OPTIONS.includes(key)) throw new ConfigurationError(`Unknown transaction() option '${key}'${suggestion(key, TRANSACTION_OPTIONS)}`);
   }
   const o = options as TransactionOptions;
+  if (o.using !== undefined && (typeof o.using !== 'string' || o.using === '')) throw new ConfigurationError('transaction({ using }) takes a connection alias');
   if (o.isolation !== undefined && !ISOLATION_LEVELS.includes(o.isolation)) {
     throw new ConfigurationError(`Unknown isolation level '${String(o.isolation)}'${suggestion(String(o.isolation), ISOLATION_LEVELS)}`);
   }
   return o;
 }
 
-/** A lost connection inside a transaction is a TransactionError: nothing of it was committed. */
-function asTransactionError(error: unknown, alias: string): unknown {
-  if (error instanceof ConnectionError) {
-    return new TransactionError(`The connection of the transaction on '${alias}' was lost; the transaction was rolled back by the server: ${error.message}`, {
-      cause: error,
-      sql: error.sql,
-      parameters: error.parameters,
-    });
+/** The connection's own alias for a name (`'default'` may be a synonym of another alias); the name itself when nothing is open. */
+function canonicalAlias(alias: string): string {
+  try {
+    return getConnection(alias).alias;
+  } catch {
+    return alias;
   }
-  return error;
 }
 
-async function runCallbacks(alias: string, callbacks: readonly (() => unknown)[]): Promise<void> {
-  for (const callback of callbacks) {
-    try {
-      await runOutside(alias, callback);
-    } catch (error) {
-      getConnection(alias).log.error('an onCommit callback threw (the transaction stays committed)', { error });
-    }
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The connection of the transaction was lost while its callback ran: the statement failed with a
+ * ConnectionError and the ROLLBACK could not be sent either. The server rolls an interrupted
+ * transaction back, so nothing of it was committed.
+ */
+function lostBeforeCommit(error: ConnectionError, alias: string): TransactionError {
+  return new TransactionError(
+    `The connection of the transaction on '${alias}' was lost; the transaction was rolled back by the server and nothing of it was committed: ${error.message}`,
+    { cause: error, sql: error.sql, parameters: error.parameters },
+  );
+}
+
+/** The connection was lost while COMMIT was in flight: the server committed all of it or none of it. */
+function lostDuringCommit(error: ConnectionError, alias: string): TransactionError {
+  return new TransactionError(
+    `The connection of the transaction on '${alias}' was lost during COMMIT: the server committed either the whole transaction or none of it. ` +
+      'Check the data before retrying; Oxen never retries a write.',
+    { cause: error, sql: error.sql, parameters: error.parameters },
+  );
+}
+
+/** Sends ROLLBACK; resolves to the error it failed with, or undefined. The connection is released either way. */
+async function rollback(trx: ControlledTransaction<any>): Promise<unknown> {
+  try {
+    await trx.rollback().execute();
+    return undefined;
+  } catch (error) {
+    return error ?? new Error('ROLLBACK failed');
+  }
+}
+
+function logOf(alias: string): Log | undefined {
+  try {
+    return getConnection(alias).log;
+  } catch {
+    return undefined;
+  }
+}
+
+function reportCallbackError(alias: string | undefined, error: unknown): void {
+  const log = alias === undefined ? undefined : logOf(alias);
+  if (log !== undefined) log.error(CALLBACK_FAILED, { error });
+  else console.error(`[oxen] ${CALLBACK_FAILED}`, error);
+}
+
+/** Runs one onCommit callback; its errors (sync or async) are logged, never thrown. */
+async function runCallback(alias: string | undefined, callback: () => unknown): Promise<void> {
+  try {
+    await callback();
+  } catch (error) {
+    reportCallbackError(alias, error);
   }
 }
 
 /**
- * Runs `fn` in a transaction. Models used inside join it implicitly (AsyncLocalStorage). A nested
- * call opens a SAVEPOINT: its throw rolls back only itself. A throw anywhere rolls back and re-throws
- * the same error. Resolves to `fn`'s result.
+ * Runs `fn` in a transaction and resolves to its result.
+ *
+ * - Model calls inside `fn` (and in everything `fn` awaits or starts) join the transaction implicitly:
+ *   the transaction is carried by AsyncLocalStorage. Statements of other async contexts never join it.
+ * - A throw anywhere inside rolls back and re-throws the same error object.
+ * - A nested call opens a SAVEPOINT: its throw rolls back only the nested part (and still re-throws).
+ *   Nested calls started concurrently inside one transaction take turns.
+ * - `onCommit(fn)` callbacks run after the outermost COMMIT, never after a ROLLBACK.
+ * - A connection lost before COMMIT rejects with `TransactionError`; nothing of the transaction remains.
  *
  * @example
  * ```ts
  * const author = await transaction(async () => {
  *   const a = await Author.create({ name: 'Ann', email: 'ann@x.io' });
- *   onCommit(() => sendWelcomeMail(a));
+ *   await transaction(async () => {            // SAVEPOINT
+ *     await Book.create({ title: 'Draft', authorId: a.id });
+ *   });
+ *   onCommit(() => sendWelcomeMail(a));        // after COMMIT only
  *   return a;
  * });
- * await transaction({ using: 'pg', isolation: 'serializable' }, async (tx) => { ... });
+ * await transaction({ using: 'pg', isolation: 'serializable' }, async (tx) => {
+ *   await sql`select 1`.execute(tx.kysely);    // hand-written SQL joins through tx.kysely
+ * });
  * ```
  */
-export async function transaction<T>(fn: (tx: TransactionContext) => Promise<T> | T): Promise<T>;
-export async function transaction<T>(options: TransactionOptions, fn: (tx: TransactionContext) => Promise<T> | T): Promise<T>;
-export async function transaction<T>(
-  a: TransactionOptions | ((tx: TransactionContext) => Promise<T> | T),
-  b?: (tx: TransactionContext) => Promise<T> | T,
-): Promise<T> {
+export async function transaction<T>(fn: Callback<T>): Promise<T>;
+export async function transaction<T>(options: TransactionOptions, fn: Callback<T>): Promise<T>;
+export async function transaction<T>(a: TransactionOptions | Callback<T>, b?: Callback<T>): Promise<T> {
   const options = typeof a === 'function' ? {} : checkOptions(a);
   const fn = typeof a === 'function' ? a : b;
   if (typeof fn !== 'function') throw new ConfigurationError('transaction() needs a callback: transaction(async (tx) => { ... })');
-  const alias = options.using ?? 'default';
-  const connection = getConnection(alias);
+  const alias = getConnection(options.using ?? 'default').alias;
   const parent = currentFrame(alias);
-  return parent === undefined ? outermost(connection.alias, options, fn) : nested(parent, fn);
+  return parent === undefined ? outermost(alias, options, fn) : nested(parent, options, fn);
 }
 
-async function outermost<T>(alias: string, options: TransactionOptions, fn: (tx: TransactionContext) => Promise<T> | T): Promise<T> {
+async function outermost<T>(alias: string, options: TransactionOptions, fn: Callback<T>): Promise<T> {
   const connection = getConnection(alias);
   let builder = connection.kysely.startTransaction();
   if (options.isolation !== undefined && connection.features.supportsIsolationLevels) builder = builder.setIsolationLevel(options.isolation);
@@ -101,65 +167,127 @@ async function outermost<T>(alias: string, options: TransactionOptions, fn: (tx:
     trx = await builder.execute();
   } catch (error) {
     if (error instanceof OxenError) throw error;
-    throw new TransactionError(`Could not begin a transaction on '${alias}': ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new TransactionError(`Could not begin a transaction on '${alias}': ${messageOf(error)}`, { cause: error });
   }
-  const frame: TransactionFrame = { alias, kysely: trx, depth: 1, onCommit: [], open: true };
+  const frame: TransactionFrame = {
+    alias,
+    kysely: trx,
+    depth: 1,
+    isolation: options.isolation,
+    onCommit: [],
+    root: { savepoints: 0 },
+    children: Promise.resolve(),
+    open: true,
+  };
   let result: T;
   try {
     result = await runInFrame(frame, () => fn({ alias, depth: 1, kysely: trx }));
   } catch (error) {
     frame.open = false;
-    await trx.rollback().execute().catch(() => undefined);
-    throw asTransactionError(error, alias);
+    const rollbackError = await rollback(trx);
+    if (error instanceof ConnectionError && rollbackError !== undefined) throw lostBeforeCommit(error, alias);
+    throw error;
   }
   frame.open = false;
   try {
     await trx.commit().execute();
   } catch (error) {
-    await trx.rollback().execute().catch(() => undefined);
-    throw asTransactionError(error, alias);
+    await rollback(trx);
+    throw error instanceof ConnectionError ? lostDuringCommit(error, alias) : error;
   }
-  await runCallbacks(alias, frame.onCommit);
+  for (const callback of frame.onCommit) await runOutside(alias, () => runCallback(alias, callback));
   return result;
 }
 
-async function nested<T>(parent: TransactionFrame, fn: (tx: TransactionContext) => Promise<T> | T): Promise<T> {
-  const depth = parent.depth + 1;
-  const name = `oxen_sp_${depth}`;
-  const parentTrx = parent.kysely as ControlledTransaction<any>;
-  const savepoint = await parentTrx.savepoint(name).execute();
-  const frame: TransactionFrame = { alias: parent.alias, kysely: savepoint, depth, onCommit: [], open: true };
-  let result: T;
-  try {
-    result = await runInFrame(frame, () => fn({ alias: parent.alias, depth, kysely: savepoint }));
-  } catch (error) {
-    frame.open = false;
-    await savepoint.rollbackToSavepoint(name).execute().catch(() => undefined);
-    await savepoint.releaseSavepoint(name).execute().catch(() => undefined);
-    throw error;
+/** Waits for the earlier nested transactions of `frame` to finish; resolves to the function that ends this one's turn. */
+function takeTurn(frame: TransactionFrame): Promise<() => void> {
+  let release!: () => void;
+  const done = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const previous = frame.children;
+  frame.children = previous.then(() => done);
+  return previous.then(() => release);
+}
+
+async function nested<T>(parent: TransactionFrame, options: TransactionOptions, fn: Callback<T>): Promise<T> {
+  if (options.isolation !== undefined && options.isolation !== parent.isolation) {
+    throw new TransactionError(
+      `transaction({ isolation: '${options.isolation}' }) is nested in a transaction on '${parent.alias}' opened with ` +
+        `${parent.isolation === undefined ? "the database's default level" : `'${parent.isolation}'`}; a savepoint cannot change the isolation level. ` +
+        'Set it on the outermost transaction().',
+    );
   }
-  frame.open = false;
-  await savepoint.releaseSavepoint(name).execute();
-  parent.onCommit.push(...frame.onCommit);
-  return result;
+  const endTurn = await takeTurn(parent);
+  try {
+    if (!parent.open) throw new TransactionError(`The transaction on '${parent.alias}' ended before this nested transaction() could start`);
+    const depth = parent.depth + 1;
+    const name = `oxen_sp_${++parent.root.savepoints}`;
+    const parentTrx = parent.kysely as ControlledTransaction<any>;
+    const savepoint = await parentTrx.savepoint(name).execute();
+    const frame: TransactionFrame = {
+      alias: parent.alias,
+      kysely: savepoint,
+      depth,
+      isolation: parent.isolation,
+      onCommit: [],
+      root: parent.root,
+      children: Promise.resolve(),
+      open: true,
+    };
+    let result: T;
+    try {
+      result = await runInFrame(frame, () => fn({ alias: parent.alias, depth, kysely: savepoint }));
+    } catch (error) {
+      frame.open = false;
+      await savepoint.rollbackToSavepoint(name).execute().catch(() => undefined);
+      await savepoint.releaseSavepoint(name).execute().catch(() => undefined);
+      throw error;
+    }
+    frame.open = false;
+    await savepoint.releaseSavepoint(name).execute();
+    parent.onCommit.push(...frame.onCommit);
+    return result;
+  } finally {
+    endTurn();
+  }
 }
 
 /**
- * Runs `fn` after the outermost transaction of `using` commits; never after a rollback (a rolled-back
- * savepoint drops its callbacks). Outside any transaction, runs `fn` at once.
+ * Runs `fn` after the outermost transaction commits; never after a ROLLBACK, and a savepoint that is
+ * rolled back drops the callbacks registered inside it. Callbacks run in registration order, outside
+ * the transaction, before `transaction()` resolves; a callback that throws is logged (the transaction
+ * stays committed) and the next one still runs. Outside any transaction, `fn` runs at once.
+ *
+ * @param using The alias whose transaction to wait for. Omitted: the innermost transaction open in
+ *   this async context, whatever its alias.
+ *
+ * @example
+ * ```ts
+ * await transaction(async () => {
+ *   const order = await Order.create({ total: '9.90' });
+ *   onCommit(() => mailer.send(order));   // never sent for an order that was rolled back
+ * });
+ * ```
  */
-export function onCommit(fn: () => unknown, using = 'default'): void {
+export function onCommit(fn: () => unknown, using?: string): void {
   if (typeof fn !== 'function') throw new ConfigurationError('onCommit() needs a function');
-  const frame = currentFrame(using);
-  if (frame === undefined) {
-    const result = fn();
-    if (result instanceof Promise) result.catch((error: unknown) => getConnection(using).log.error('an onCommit callback threw', { error }));
+  if (using !== undefined && (typeof using !== 'string' || using === '')) throw new ConfigurationError('onCommit(fn, using) takes a connection alias');
+  const frame = using === undefined ? innermostFrame() : currentFrame(getConnection(using).alias);
+  if (frame !== undefined) {
+    frame.onCommit.push(fn);
     return;
   }
-  frame.onCommit.push(fn);
+  const alias = using ?? 'default';
+  try {
+    const result = fn();
+    if (result instanceof Promise) result.catch((error: unknown) => reportCallbackError(alias, error));
+  } catch (error) {
+    reportCallbackError(alias, error);
+  }
 }
 
-/** True when this async context has an open transaction on `using`. */
+/** True when this async context has an open transaction on `using` (default `'default'`). */
 export function inTransaction(using = 'default'): boolean {
-  return currentFrame(using) !== undefined;
+  return currentFrame(canonicalAlias(using)) !== undefined;
 }

@@ -100,6 +100,10 @@ export abstract class Field<T = unknown> {
   get nullable(): boolean {
     return this.options.null === true;
   }
+  /** Does the column carry a UNIQUE constraint? */
+  get unique(): boolean {
+    return this.options.unique === true;
+  }
   /** Is there a default value or function? */
   get hasDefault(): boolean {
     return this.options.default !== undefined;

@@ -24,13 +24,22 @@ import {
   type FieldOptions,
   type JsonValue,
   type UUIDFieldOptions,
+  ForeignKeyDef,
+  ManyToManyDef,
+  type ForeignKeyOptions,
+  type ManyToManyOptions,
+  type ModelThunk,
 } from '../fields/index.js';
 import { snakeCase, suggestion } from '../utils/index.js';
 import { ModelMeta, type ModelClassLike, type ModelHooks, type ModelOptions } from './model-meta.js';
 import { registry } from './registry.js';
+import { fieldClasses, installForwardAccessor } from './relations.js';
+
+fieldClasses.IntFieldDef = IntFieldDef;
 
 const FIELDS_KEY = Symbol.for('oxen:fields');
 const HOOKS_KEY = Symbol.for('oxen:hooks');
+const M2M_KEY = Symbol.for('oxen:m2m');
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 type FieldFactory = () => Field;
@@ -114,6 +123,45 @@ export const EnumField = (enumObject: EnumLike, options: FieldOptions<string | n
 /** Binary data (`Buffer`). */
 export const BinaryField = (options: FieldOptions<Buffer> = {}): PropertyDecorator => fieldDecorator(() => new BinaryFieldDef(options));
 
+/**
+ * A foreign key to another model: a column `<name>Id` holding its primary key, the `<name>` accessor,
+ * and a reverse accessor on the target (`relatedName`).
+ *
+ * @example
+ * ```ts
+ * @ForeignKey(() => Author, { relatedName: 'books', onDelete: 'CASCADE' }) author!: Author;
+ * declare authorId: number;
+ * ```
+ */
+export const ForeignKey = (target: ModelThunk, options: ForeignKeyOptions = {}): PropertyDecorator => fieldDecorator(() => new ForeignKeyDef(target, options));
+
+/** A unique foreign key: the reverse accessor yields one instance, not a manager. */
+export const OneToOne = (target: ModelThunk, options: ForeignKeyOptions = {}): PropertyDecorator => fieldDecorator(() => new ForeignKeyDef(target, options, true));
+
+/**
+ * A many-to-many relation through an automatic join table (or `through`). The property is a
+ * `RelatedManager` with `all/filter/add/remove/set/clear/create`.
+ *
+ * @example
+ * ```ts
+ * @ManyToMany(() => Tag, { relatedName: 'books' }) tags!: RelatedManager<Tag>;
+ * ```
+ */
+export function ManyToMany(target: ModelThunk, options: ManyToManyOptions = {}): PropertyDecorator {
+  new ManyToManyDef(target, options);
+  return (proto: object, propertyKey: string | symbol) => {
+    refuseStandardDecorators(propertyKey);
+    if (typeof propertyKey !== 'string' || !IDENTIFIER.test(propertyKey) || propertyKey.includes('__')) {
+      throw new ConfigurationError(`ManyToMany property '${String(propertyKey)}' is not a usable name`);
+    }
+    const own: Map<string, ManyToManyDef> = Reflect.getOwnMetadata(M2M_KEY, proto) ?? new Map();
+    const def = new ManyToManyDef(target, options);
+    def.name = propertyKey;
+    own.set(propertyKey, def);
+    Reflect.defineMetadata(M2M_KEY, own, proto);
+  };
+}
+
 const MODEL_OPTIONS = ['table', 'connection', 'ordering', 'indexes', 'uniqueTogether', 'abstract'];
 
 /** The prototype chain from the root-most class down to `cls` (base classes first). */
@@ -160,10 +208,20 @@ export function model(options: ModelOptions = {}): <C extends ModelClassLike>(cl
       throw new ConfigurationError(`${name}: table name '${table}' is not usable; use letters, digits and '_' (at most 63 characters)`);
     }
     const factories = new Map<string, FieldFactory>();
+    const manyToMany = new Map<string, ManyToManyDef>();
     const hooks: Record<HookKind, string[]> = { preSave: [], postSave: [], preDelete: [], postDelete: [] };
     for (const proto of chain(cls)) {
       const own: Map<string, FieldFactory> | undefined = Reflect.getOwnMetadata(FIELDS_KEY, proto);
       if (own !== undefined) for (const [prop, factory] of own) factories.set(prop, factory);
+      const ownM2m: Map<string, ManyToManyDef> | undefined = Reflect.getOwnMetadata(M2M_KEY, proto);
+      if (ownM2m !== undefined) {
+        for (const [prop, def] of ownM2m) {
+          const copy = new ManyToManyDef(def.target, def.options);
+          copy.name = prop;
+          copy.modelName = name;
+          manyToMany.set(prop, copy);
+        }
+      }
       const ownHooks: { kind: HookKind; method: string }[] | undefined = Reflect.getOwnMetadata(HOOKS_KEY, proto);
       if (ownHooks !== undefined) for (const h of ownHooks) if (!hooks[h.kind].includes(h.method)) hooks[h.kind].push(h.method);
     }
@@ -193,7 +251,8 @@ export function model(options: ModelOptions = {}): <C extends ModelClassLike>(cl
       if (columns.has(f.column)) throw new ConfigurationError(`${name}: two fields use the column '${f.column}'`);
       columns.add(f.column);
     }
-    const meta = new ModelMeta({ cls, name, table, options, fields, hooks });
+    for (const prop of manyToMany.keys()) if (factories.has(prop)) throw new ConfigurationError(`${name}.${prop} is declared twice`);
+    const meta = new ModelMeta({ cls, name, table, options, fields, hooks, manyToMany: [...manyToMany.values()] });
     checkFieldList(meta, meta.indexes, 'indexes');
     checkFieldList(meta, meta.uniqueTogether, 'uniqueTogether');
     for (const term of meta.ordering) {
@@ -201,6 +260,16 @@ export function model(options: ModelOptions = {}): <C extends ModelClassLike>(cl
       if (!meta.fieldNames.includes(field)) throw new ConfigurationError(`${name}: unknown field '${field}' in @model({ ordering })${suggestion(field, meta.fieldNames)}`);
     }
     registry.register(meta);
+    if (!meta.abstract) {
+      for (const field of fields) {
+        if (field instanceof ForeignKeyDef) {
+          installForwardAccessor(meta, field, () => {
+            const relation = registry.get(cls).findRelation(field.name);
+            return relation?.target;
+          });
+        }
+      }
+    }
     return cls;
   };
 }

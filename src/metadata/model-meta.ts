@@ -1,5 +1,5 @@
 import { FieldError } from '../errors/index.js';
-import type { Field } from '../fields/index.js';
+import type { Field, ForeignKeyDef, ManyToManyDef } from '../fields/index.js';
 import { suggestion } from '../utils/index.js';
 
 /** Options of the `@model()` class decorator. */
@@ -24,6 +24,34 @@ export interface ModelHooks {
   readonly postSave: readonly string[];
   readonly preDelete: readonly string[];
   readonly postDelete: readonly string[];
+}
+
+/** The kinds of relation a model can have. */
+export type RelationKind = 'fk' | 'o2o' | 'reverse_fk' | 'reverse_o2o' | 'm2m' | 'reverse_m2m';
+
+/** A join table of a many-to-many relation, seen from one side. */
+export interface ThroughInfo {
+  readonly meta: ModelMeta;
+  /** The through table's foreign key to the side the relation starts from. */
+  readonly source: ForeignKeyDef;
+  /** The through table's foreign key to the other side. */
+  readonly target: ForeignKeyDef;
+}
+
+/** A relation, seen from the model that has the accessor. */
+export interface Relation {
+  readonly name: string;
+  readonly kind: RelationKind;
+  /** The model with the accessor. */
+  readonly model: ModelMeta;
+  /** The model on the other end. */
+  readonly target: ModelMeta;
+  /** True when the accessor yields many instances. */
+  readonly many: boolean;
+  /** Forward: the foreign key on `model`; reverse: the foreign key on `target`. */
+  readonly fk?: ForeignKeyDef;
+  /** Many-to-many: the join table. */
+  readonly through?: ThroughInfo;
 }
 
 /** The class of a model, as metadata sees it (no dependency on the `Model` base class). */
@@ -64,6 +92,13 @@ export class ModelMeta {
   readonly columns: readonly string[];
   /** Property names, in field order. */
   readonly fieldNames: readonly string[];
+  /** Many-to-many relations declared on this model. */
+  readonly manyToMany: readonly ManyToManyDef[];
+  /** Relations by accessor name (forward, reverse and many-to-many), filled when the registry resolves them. */
+  readonly relations: Map<string, Relation> = new Map();
+  /** True for join tables Oxen generated for a ManyToMany. */
+  readonly autoCreated: boolean;
+  readonly #byAttname: ReadonlyMap<string, Field>;
 
   constructor(init: {
     cls: ModelClassLike;
@@ -72,6 +107,8 @@ export class ModelMeta {
     options: ModelOptions;
     fields: readonly Field[];
     hooks: ModelHooks;
+    manyToMany?: readonly ManyToManyDef[];
+    autoCreated?: boolean;
   }) {
     this.cls = init.cls;
     this.name = init.name;
@@ -88,6 +125,9 @@ export class ModelMeta {
     this.byColumn = new Map(init.fields.map((f) => [f.column, f]));
     this.columns = Object.freeze(init.fields.map((f) => f.column));
     this.fieldNames = Object.freeze(init.fields.map((f) => f.name));
+    this.manyToMany = Object.freeze([...(init.manyToMany ?? [])]);
+    this.autoCreated = init.autoCreated === true;
+    this.#byAttname = new Map(init.fields.filter((f) => f.attname !== f.name).map((f) => [f.attname, f]));
     Object.freeze(this);
   }
 
@@ -101,9 +141,19 @@ export class ModelMeta {
     return f;
   }
 
-  /** The field named `name`, or undefined. */
+  /** The field named `name` (or holding the column property `name`, e.g. `authorId`), or undefined. */
   findField(name: string): Field | undefined {
     if (name === 'pk') return this.pk;
-    return this.fieldMap.get(name);
+    return this.fieldMap.get(name) ?? this.#byAttname.get(name);
+  }
+
+  /** The relation named `name`, or undefined. */
+  findRelation(name: string): Relation | undefined {
+    return this.relations.get(name);
+  }
+
+  /** Every name a filter may start with: fields, column properties, relations, `pk`. */
+  get queryNames(): string[] {
+    return ['pk', ...this.fieldNames, ...this.#byAttname.keys(), ...[...this.relations.keys()].filter((r) => !this.fieldMap.has(r))];
   }
 }

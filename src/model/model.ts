@@ -2,9 +2,9 @@ import { CompiledQuery } from 'kysely';
 import { FieldError, type DoesNotExist, type MultipleObjectsReturned } from '../errors/index.js';
 import { getConnection } from '../engine/index.js';
 import { registry, type ModelMeta } from '../metadata/index.js';
-import { planFor } from '../query/hydrate/index.js';
+import { LOADED_FROM, planFor } from '../query/hydrate/index.js';
 import type { Aggregate } from '../query/filter/index.js';
-import { QuerySet, type CreateInput, type FilterArg, type FilterOf, type OrderKey, type Page, type UpdateInput } from '../query/queryset/index.js';
+import { QuerySet, parsePrefetch, prefetch, type CreateInput, type FilterArg, type FilterOf, type OrderKey, type Page, type UpdateInput } from '../query/queryset/index.js';
 import {
   buildInstance,
   bulkCreate,
@@ -234,6 +234,23 @@ export abstract class Model {
   /** Reloads the fields (all, or the named ones) from the database. */
   async refreshFromDb(fields?: readonly string[]): Promise<this> {
     await refreshInstance(this, fields);
+    return this;
+  }
+
+  /**
+   * Loads relations of this instance (one query per level): afterwards `book.author` and
+   * `author.books.all()` need no query.
+   *
+   * @example
+   * ```ts
+   * await book.load('author');
+   * book.author.name;
+   * ```
+   */
+  async load(...paths: string[]): Promise<this> {
+    const meta = registry.get(this.constructor);
+    const alias = (this as unknown as Record<symbol, string | undefined>)[LOADED_FROM] ?? meta.connection ?? 'default';
+    await prefetch([this], meta, paths.map((p) => parsePrefetch(meta, p)), alias);
     return this;
   }
 

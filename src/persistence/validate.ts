@@ -15,18 +15,36 @@ function usesClassValidator(meta: ModelMeta): boolean {
 }
 
 /**
- * Validates an instance: each field's rules (null, type, maxLength, choices, min, max), then any
- * class-validator decorators. Cleaned values are written back (e.g. a decimal `'2.3'` becomes
- * `'2.3000'`). Throws ValidationError listing every failing field. Only `fields` are checked when given.
+ * Validates an instance before a write: first each field's own rules (`null`, type, `maxLength`,
+ * `choices`, `min`, `max`), then every class-validator decorator on the model (inherited ones
+ * included, async ones awaited). Cleaned values are written back (a decimal `'2.3'` becomes
+ * `'2.3000'`). Throws one `ValidationError` whose `errors` lists every failing field, in declaration
+ * order, with all of its messages (a field can fail a field rule and a decorator at once). Only
+ * `fields` are checked when given (`save({ updateFields })`). Sends no SQL.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await Author.create({ name: '', email: 'not-an-email', age: -1 });
+ * } catch (error) {
+ *   if (error instanceof ValidationError) error.errors; // { name: [...], email: [...], age: ['must be at least 0'] }
+ * }
+ * ```
  */
 export async function validateInstance(instance: object, meta: ModelMeta, fields: readonly Field[] = meta.fields): Promise<void> {
   const record = instance as Record<string, unknown>;
-  const errors: ValidationErrors = {};
+  const found = new Map<string, string[]>();
+  const add = (name: string, messages: readonly string[]): void => {
+    if (messages.length === 0) return;
+    const list = found.get(name);
+    if (list === undefined) found.set(name, [...messages]);
+    else list.push(...messages);
+  };
   for (const field of fields) {
     const value = record[field.attname];
     if (field.autoIncrement && (value === undefined || value === null)) continue;
     const { value: cleaned, messages } = field.check(value);
-    if (messages.length > 0) errors[field.name] = messages;
+    if (messages.length > 0) add(field.name, messages);
     else record[field.attname] = cleaned;
   }
   if (usesClassValidator(meta)) {
@@ -34,9 +52,16 @@ export async function validateInstance(instance: object, meta: ModelMeta, fields
     const results = await classValidate(instance, { forbidUnknownValues: false, validationError: { target: false, value: false } });
     for (const result of results) {
       if (fields !== meta.fields && !names.has(result.property)) continue;
-      const messages = Object.values(result.constraints ?? {});
-      if (messages.length > 0) (errors[result.property] ??= []).push(...messages);
+      add(result.property, Object.values(result.constraints ?? {}));
     }
   }
-  if (Object.keys(errors).length > 0) throw ValidationError.of(meta.name, errors);
+  if (found.size === 0) return;
+  // Declaration order first, then any other decorated property.
+  const errors: ValidationErrors = {};
+  for (const field of meta.fields) {
+    const messages = found.get(field.name);
+    if (messages !== undefined) errors[field.name] = messages;
+  }
+  for (const [name, messages] of found) if (!(name in errors)) errors[name] = messages;
+  throw ValidationError.of(meta.name, errors);
 }

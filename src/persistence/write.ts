@@ -2,8 +2,9 @@ import { DoesNotExist, FieldError, OxenError } from '../errors/index.js';
 import { getConnection, type Connection } from '../engine/index.js';
 import type { DateTimeFieldDef, Field } from '../fields/index.js';
 import { registry, type ModelMeta } from '../metadata/index.js';
-import { compileDeleteByPk, compileInsert, compileSelect, compileUpdateByPk, initialState, toColumnValues } from '../query/compile/index.js';
+import { compileInsert, compileSelect, compileUpdateByPk, initialState, toColumnValues } from '../query/compile/index.js';
 import { LOADED_FROM, PERSISTED, planFor } from '../query/hydrate/index.js';
+import { QuerySet } from '../query/queryset/index.js';
 import { postDelete, postSave, preDelete, preSave, reportSignalError, type Sender } from '../signals/index.js';
 import { hasOwn, isPlainObject, suggestion } from '../utils/index.js';
 import { validateInstance } from './validate.js';
@@ -71,12 +72,17 @@ export function buildInstance<M extends object>(cls: new () => M, data: object |
   const instance = new cls() as InstanceRecord;
   const given = (data ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(given)) {
-    if (!meta.fieldMap.has(key) && !(meta.fields.some((f) => f.attname === key))) {
+    if (!meta.fieldMap.has(key) && meta.findField(key) === undefined) {
+      if (meta.findRelation(key)?.many === true) {
+        throw new FieldError(`${meta.name}.${key} is a to-many relation: save the instance first, then use ${key}.add(...) or ${key}.set([...])`, { model: meta.name, field: key });
+      }
       throw new FieldError(`Unknown field '${key}' for ${meta.name}${suggestion(key, meta.fieldNames)}`, { model: meta.name, field: key });
     }
   }
   for (const field of meta.fields) {
-    if (hasOwn(given, field.attname) && given[field.attname] !== undefined) instance[field.attname] = given[field.attname];
+    if (field.attname !== field.name && hasOwn(given, field.name) && given[field.name] !== undefined) {
+      instance[field.name] = given[field.name]; // a related instance: the accessor checks its model and sets the key
+    } else if (hasOwn(given, field.attname) && given[field.attname] !== undefined) instance[field.attname] = given[field.attname];
     else if (hasOwn(given, field.name) && given[field.name] !== undefined) instance[field.attname] = given[field.name];
     else if (field.hasDefault) instance[field.attname] = field.getDefault();
   }
@@ -162,13 +168,12 @@ export async function deleteInstance(instance: object, options: DeleteOptions = 
   const payload = { sender: meta.cls as Sender, instance, using: alias };
   await runHooks(record, meta.hooks.preDelete);
   await preDelete.send(payload);
-  const db = connection.executor();
-  const result = await db.executeQuery(compileDeleteByPk(db, connection.driver, meta, record[meta.pk.attname]));
+  const deleted = await QuerySet.of(meta).using(alias).filter({ pk: record[meta.pk.attname] } as never).delete();
   record[PERSISTED] = false;
   if (meta.pk.autoIncrement) record[meta.pk.attname] = undefined;
   await runPostHooks(record, meta.hooks.postDelete, 'postDelete', connection);
   logHandlerErrors(await postDelete.send(payload), 'postDelete', meta, connection);
-  return Number(result.numAffectedRows ?? 0n);
+  return deleted;
 }
 
 /** Reloads field values from the database (all fields, or the named ones). */

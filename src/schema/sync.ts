@@ -1,8 +1,8 @@
-import { sql, type ColumnDefinitionBuilder } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type CreateTableBuilder } from 'kysely';
 import { ConfigurationError, TransactionError } from '../errors/index.js';
 import { currentFrame, getConnection } from '../engine/index.js';
 import { shortName } from '../dialects/index.js';
-import type { Field } from '../fields/index.js';
+import { ForeignKeyDef, type Field, type OnDelete } from '../fields/index.js';
 import { registry, type ModelMeta } from '../metadata/index.js';
 
 /** Options of `syncSchema()` and `dropSchema()`. */
@@ -27,13 +27,24 @@ interface IndexPlan {
   readonly unique: boolean;
 }
 
-function modelsFor(alias: string, options: SchemaOptions): ModelMeta[] {
+/**
+ * The models `syncSchema`/`dropSchema` act on: the given ones plus the join tables Oxen generated for
+ * their many-to-many relations, else every model routed to the alias.
+ */
+export function schemaModels(alias: string, options: SchemaOptions): ModelMeta[] {
   if (options.models !== undefined) {
-    return options.models.map((cls) => {
+    const metas = options.models.map((cls) => {
       const meta = registry.get(cls);
       if (meta.abstract) throw new ConfigurationError(`${meta.name} is abstract and has no table`);
       return meta;
     });
+    for (const meta of [...metas]) {
+      for (const relation of meta.relations.values()) {
+        const through = relation.through?.meta;
+        if (through !== undefined && through.autoCreated && !metas.includes(through)) metas.push(through);
+      }
+    }
+    return metas;
   }
   return registry.models().filter((m) => (m.connection ?? 'default') === alias);
 }
@@ -43,7 +54,8 @@ export function indexPlans(meta: ModelMeta): IndexPlan[] {
   const plans: IndexPlan[] = [];
   const columns = (names: readonly string[]): string[] => names.map((n) => meta.field(n).column);
   for (const field of meta.fields) {
-    if (field.options.index === true && !field.primaryKey && field.options.unique !== true) {
+    const indexed = field.options.index === true || (field instanceof ForeignKeyDef && field.options.index !== false);
+    if (indexed && !field.primaryKey && !field.unique) {
       plans.push({ name: shortName(`${meta.table}_${field.column}_idx`), columns: [field.column], unique: false });
     }
   }
@@ -76,6 +88,36 @@ function refuseDdlInTransaction(alias: string, transactionalDdl: boolean): void 
  * await syncSchema();
  * ```
  */
+/**
+ * The referential action for a foreign key. SET_DEFAULT is done by the ORM (defaults live in JS and
+ * may be functions), so the constraint itself is NO ACTION.
+ */
+function referentialAction(onDelete: OnDelete): 'cascade' | 'set null' | 'restrict' | 'no action' {
+  switch (onDelete) {
+    case 'CASCADE':
+      return 'cascade';
+    case 'SET_NULL':
+      return 'set null';
+    case 'RESTRICT':
+      return 'restrict';
+    case 'SET_DEFAULT':
+      return 'no action';
+    case 'NO_ACTION':
+      return 'no action';
+  }
+}
+
+function foreignKeys(meta: ModelMeta): { name: string; field: ForeignKeyDef; target: ModelMeta }[] {
+  const out: { name: string; field: ForeignKeyDef; target: ModelMeta }[] = [];
+  for (const field of meta.fields) {
+    if (!(field instanceof ForeignKeyDef)) continue;
+    const relation = meta.findRelation(field.name);
+    if (relation === undefined) throw new ConfigurationError(`${meta.name}.${field.name}: the related model is not registered (is it defined with @model()?)`);
+    out.push({ name: shortName(`${meta.table}_${field.column}_fk`), field, target: relation.target });
+  }
+  return out;
+}
+
 export async function syncSchema(options: SchemaOptions = {}): Promise<SyncResult> {
   const alias = options.using ?? 'default';
   const connection = getConnection(alias);
@@ -83,11 +125,20 @@ export async function syncSchema(options: SchemaOptions = {}): Promise<SyncResul
   refuseDdlInTransaction(alias, driver.features.transactionalDdl);
   const db = connection.executor();
   const result: SyncResult = { tables: [], indexes: [] };
-  for (const meta of modelsFor(alias, options)) {
+  const models = schemaModels(alias, options);
+  const laterForeignKeys: { meta: ModelMeta; fks: ReturnType<typeof foreignKeys> }[] = [];
+  for (const meta of models) {
     if (!(await driver.tableExists(db, meta.table))) {
-      let create = db.schema.createTable(meta.table);
+      let create: CreateTableBuilder<string, any> = db.schema.createTable(meta.table);
       for (const field of meta.fields) {
         create = create.addColumn(field.column, sql.raw(driver.columnType(field)), (column) => columnOptions(column, field, driver.autoIncrement));
+      }
+      const fks = foreignKeys(meta);
+      if (driver.features.alterTableAddsForeignKeys) laterForeignKeys.push({ meta, fks });
+      else {
+        for (const fk of fks) {
+          create = create.addForeignKeyConstraint(fk.name, [fk.field.column] as never, fk.target.table, [fk.target.pk.column], (c) => c.onDelete(referentialAction(fk.field.onDelete)));
+        }
       }
       const tableOptions = driver.tableOptions();
       if (tableOptions !== undefined) create = create.modifyEnd(sql.raw(tableOptions));
@@ -103,6 +154,16 @@ export async function syncSchema(options: SchemaOptions = {}): Promise<SyncResul
       result.indexes.push(plan.name);
     }
   }
+  // Constraints after every table exists, so cycles and forward references need no ordering.
+  for (const { meta, fks } of laterForeignKeys) {
+    for (const fk of fks) {
+      await db.schema
+        .alterTable(meta.table)
+        .addForeignKeyConstraint(fk.name, [fk.field.column], fk.target.table, [fk.target.pk.column])
+        .onDelete(referentialAction(fk.field.onDelete))
+        .execute();
+    }
+  }
   return result;
 }
 
@@ -113,7 +174,7 @@ function columnOptions(column: ColumnDefinitionBuilder, field: Field, autoIncrem
     if (field.autoIncrement) c = autoIncrement(c);
   } else {
     if (!field.nullable) c = c.notNull();
-    if (field.options.unique === true) c = c.unique();
+    if (field.unique) c = c.unique();
   }
   return c;
 }
@@ -125,10 +186,9 @@ export async function dropSchema(options: SchemaOptions = {}): Promise<string[]>
   refuseDdlInTransaction(alias, connection.features.transactionalDdl);
   const db = connection.executor();
   const dropped: string[] = [];
-  for (const meta of modelsFor(alias, options).reverse()) {
-    if (!(await connection.driver.tableExists(db, meta.table))) continue;
-    await db.schema.dropTable(meta.table).execute();
-    dropped.push(meta.table);
+  for (const meta of schemaModels(alias, options).reverse()) {
+    if (await connection.driver.tableExists(db, meta.table)) dropped.push(meta.table);
   }
+  await connection.driver.dropTables(db, dropped);
   return dropped;
 }

@@ -29,9 +29,13 @@ export interface DeleteSignalPayload<M extends object = object> {
 
 /** What a `signals.onError` listener receives when a post-signal handler throws. */
 export interface SignalErrorEvent {
+  /** What the handler or hook threw (the same object). */
   readonly error: unknown;
+  /** `'postSave'` or `'postDelete'`. */
   readonly signal: string;
+  /** The model class of the instance. */
   readonly sender: Sender;
+  /** The instance that was saved or deleted (the write stands). */
   readonly instance: object;
 }
 
@@ -43,10 +47,26 @@ const ALL = Symbol('oxen:all-senders');
 const caught = new WeakMap<object, unknown[]>();
 const errorEmitter = new Emittery<{ error: SignalErrorEvent }>();
 
+function isClass(value: unknown): boolean {
+  return typeof value === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(value));
+}
+
 /**
  * A signal: handlers connected to it run, serially and awaited, in registration order, whenever it is
- * sent. A pre-signal handler that throws aborts the write; a post-signal handler that throws is reported
- * to `signals.onError` listeners and the others still run.
+ * sent. A pre-signal handler that throws aborts the write (the error propagates and the handlers after
+ * it do not run); a post-signal handler that throws is reported to `signals.onError` listeners and the
+ * handlers after it still run.
+ *
+ * Every `connect()` is its own subscription: connecting the same function twice runs it twice, and each
+ * returned function disconnects only its own subscription.
+ *
+ * @example
+ * ```ts
+ * const off = preSave.connect(Author, async ({ instance, created }) => {
+ *   if (created) instance.slug = slugify(instance.name);
+ * });
+ * off();
+ * ```
  */
 export class Signal<P extends { sender: Sender; instance: object }> {
   readonly #emitter = new Emittery<{ [ALL]: P }>();
@@ -61,12 +81,14 @@ export class Signal<P extends { sender: Sender; instance: object }> {
   }
 
   /**
-   * Connects a handler for every model, or for one model (and its subclasses) when a class is given
-   * first. Returns a function that disconnects it.
+   * Connects a handler for every model, or for one model and its subclasses when a model class is
+   * given first. The handler receives one payload object and may be async: it is awaited before the
+   * next handler runs. Returns a function that disconnects it (calling it again does nothing).
    *
    * @example
    * ```ts
-   * const off = postSave.connect(Author, async ({ instance, created }) => { ... });
+   * const off = postSave.connect(Author, async ({ instance, created, using, updateFields }) => { ... });
+   * preDelete.connect(async ({ sender, instance }) => audit(sender.name, instance));   // every model
    * off();
    * ```
    */
@@ -74,13 +96,17 @@ export class Signal<P extends { sender: Sender; instance: object }> {
   connect<M extends object>(sender: abstract new (...args: never[]) => M, handler: SignalHandler<P & { instance: M }>): () => void;
   connect(a: Sender | SignalHandler<P>, b?: SignalHandler<P>): () => void {
     let handler: SignalHandler<P>;
-    if (b === undefined) handler = a as SignalHandler<P>;
-    else {
+    if (b === undefined) {
+      if (typeof a !== 'function' || isClass(a)) throw new TypeError(`${this.name}.connect() needs a handler function: ${this.name}.connect(handler) or ${this.name}.connect(Model, handler)`);
+      const inner = a as SignalHandler<P>;
+      handler = (payload) => inner(payload);
+    } else {
+      if (typeof a !== 'function') throw new TypeError(`${this.name}.connect(sender, handler): the sender must be a model class`);
+      if (typeof b !== 'function') throw new TypeError(`${this.name}.connect(${(a as Sender).name}, handler) needs a handler function`);
       const sender = a as Sender;
       const inner = b;
       handler = (payload) => (payload.sender === sender || payload.sender.prototype instanceof sender ? inner(payload) : undefined);
     }
-    if (typeof handler !== 'function') throw new TypeError(`${this.name}.connect needs a handler function`);
     const listener = this.robust ? this.#robust(handler) : handler;
     return this.#emitter.on(ALL, listener);
   }
@@ -103,11 +129,13 @@ export class Signal<P extends { sender: Sender; instance: object }> {
 
   /**
    * Sends the signal: every handler runs in registration order, each awaited before the next. A
-   * pre-signal rejects with the first handler error; a post-signal resolves to the errors its handlers
-   * threw (already reported to `signals.onError`).
+   * pre-signal rejects with the first handler error (the same error object); a post-signal resolves to
+   * the errors its handlers threw (already reported to `signals.onError`). The payload is frozen.
+   * Called by the persistence layer; user code rarely sends signals itself.
    */
   async send(payload: P): Promise<unknown[]> {
     if (this.#emitter.listenerCount(ALL) === 0) return [];
+    Object.freeze(payload);
     const errors: unknown[] = [];
     caught.set(payload, errors);
     try {
@@ -122,14 +150,10 @@ export class Signal<P extends { sender: Sender; instance: object }> {
 /** Reports an error thrown by a post-signal handler or post hook to `signals.onError` listeners. */
 export async function reportSignalError(event: SignalErrorEvent): Promise<void> {
   if (errorEmitter.listenerCount('error') === 0) return;
-  try {
-    await errorEmitter.emitSerial('error', event);
-  } catch {
-    // An onError listener that throws must not fail the write either.
-  }
+  await errorEmitter.emitSerial('error', event);
 }
 
-/** How many `signals.onError` listeners exist (the persistence layer logs when there are none). */
+/** How many `signals.onError` listeners are subscribed. */
 export function signalErrorListenerCount(): number {
   return errorEmitter.listenerCount('error');
 }
@@ -156,8 +180,20 @@ export const signals = {
   postSave,
   preDelete,
   postDelete,
-  /** Subscribes to errors thrown by post-signal handlers; returns an unsubscribe function. */
+  /**
+   * Subscribes to errors thrown by post-signal handlers and post hooks (`@PostSave()`, `@PostDelete()`);
+   * returns an unsubscribe function. Listeners run serially and are awaited before `save()`/`delete()`
+   * resolves. The connection's logger gets an error entry for each such error as well.
+   */
   onError(listener: (event: SignalErrorEvent) => void | Promise<void>): () => void {
-    return errorEmitter.on('error', listener);
+    if (typeof listener !== 'function') throw new TypeError('signals.onError() needs a listener function');
+    return errorEmitter.on('error', async (event) => {
+      try {
+        await listener(event);
+      } catch (listenerError) {
+        // A listener that throws must not fail the write nor silence the next listener; it has no logger of its own.
+        console.error('[oxen] a signals.onError listener threw', listenerError);
+      }
+    });
   },
 };

@@ -16,5 +16,5 @@ export function redactParameters(parameters: readonly unknown[]): string[] {
 
 /** Removes the password from a connection URL: `postgres://u:***@h/db`. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^/?#]*@/i, '$1:***@');
 }

@@ -14,6 +14,7 @@ export const mysqlFeatures: DialectFeatures = Object.freeze({
   supportsSelectForUpdate: true,
   maxParameters: 65535,
   singleConnection: false,
+  alterTableAddsForeignKeys: true,
 });
 
 /** Strict writes (no silent truncation), no zero dates, UTC session time. */
@@ -200,6 +201,16 @@ export const createMysqlDialect: DialectFactory = async (config: DriverConfig): 
     async tableExists(db: Kysely<unknown>, table: string) {
       const r = await sql<{ n: string }>`select count(*) as n from information_schema.tables where table_schema = database() and table_name = ${table}`.execute(db);
       return Number(r.rows[0]?.n ?? 0) > 0;
+    },
+    async dropTables(db: Kysely<unknown>, tables: readonly string[]) {
+      await db.connection().execute(async (c) => {
+        await sql`set foreign_key_checks = 0`.execute(c);
+        try {
+          for (const t of tables) await c.schema.dropTable(t).ifExists().execute();
+        } finally {
+          await sql`set foreign_key_checks = 1`.execute(c);
+        }
+      });
     },
     async indexNames(db: Kysely<unknown>, table: string) {
       const r = await sql<{ name: string }>`select distinct index_name as name from information_schema.statistics where table_schema = database() and table_name = ${table}`.execute(db);

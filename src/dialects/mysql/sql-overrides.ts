@@ -33,7 +33,7 @@ export function createMysqlSql(isMariaDb: () => boolean): SqlOverrides {
     return sql<boolean>`(json_value(${doc}, ${jsonPathText(path)}) ${sql.raw(op)} ${value as string | number})`;
   },
   jsonText: (doc, path) => sql`json_value(${doc}, ${jsonPathText(path)})`,
-  jsonPathExists: (doc, path) => sql<boolean>`(json_contains_path(${doc}, 'one', ${jsonPathText(path)}) = 1)`,
+  jsonPathExists: (doc, path) => sql<boolean>`(coalesce(json_contains_path(${doc}, 'one', ${jsonPathText(path)}), 0) = 1)`,
   jsonContains: (doc, value) => sql<boolean>`(json_contains(${doc}, ${JSON.stringify(value)}) = 1)`,
   nullsOrder: () => undefined,
   orderable: (_field, e) => e,

@@ -16,6 +16,7 @@ export const postgresFeatures: DialectFeatures = Object.freeze({
   supportsSelectForUpdate: true,
   maxParameters: 65535,
   singleConnection: false,
+  alterTableAddsForeignKeys: true,
 });
 
 function adapter(field: Field): ValueAdapter {
@@ -92,7 +93,7 @@ export const createPostgresDialect: DialectFactory = async (config: DriverConfig
     max: config.pool.max,
     min: config.pool.min,
     idleTimeoutMillis: config.pool.idleTimeoutMs,
-    connectionTimeoutMillis: config.pool.acquireTimeoutMs + 1000, // the engine times out first, with its own clearer message
+    connectionTimeoutMillis: config.pool.acquireTimeoutMs + 100, // the engine times out first (its message is clearer); pg gives up just after
     maxLifetimeSeconds: config.pool.maxLifetimeMs > 0 ? Math.ceil(config.pool.maxLifetimeMs / 1000) : 0,
     application_name: application_name ?? 'oxen-orm',
     options: options.join(' '),
@@ -132,6 +133,9 @@ export const createPostgresDialect: DialectFactory = async (config: DriverConfig
     async tableExists(db: Kysely<unknown>, table: string) {
       const r = await sql<{ n: string }>`select count(*) as n from information_schema.tables where table_schema = current_schema() and table_name = ${table}`.execute(db);
       return Number(r.rows[0]?.n ?? 0) > 0;
+    },
+    async dropTables(db: Kysely<unknown>, tables: readonly string[]) {
+      for (const t of tables) await db.schema.dropTable(t).ifExists().cascade().execute();
     },
     async indexNames(db: Kysely<unknown>, table: string) {
       const r = await sql<{ name: string }>`select indexname as name from pg_indexes where schemaname = current_schema() and tablename = ${table}`.execute(db);

@@ -16,6 +16,7 @@ export const sqliteFeatures: DialectFeatures = Object.freeze({
   supportsSelectForUpdate: false,
   maxParameters: 32766,
   singleConnection: true,
+  alterTableAddsForeignKeys: false,
 });
 
 function columnType(field: Field): string {
@@ -159,6 +160,17 @@ export const createSqliteDialect: DialectFactory = async (config: DriverConfig):
     async tableExists(db: Kysely<unknown>, table: string) {
       const r = await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${table}`.execute(db);
       return Number(r.rows[0]?.n ?? 0) > 0;
+    },
+    async dropTables(db: Kysely<unknown>, tables: readonly string[]) {
+      // Foreign-key checks off on the (single) connection while dropping, so order and cycles don't matter.
+      await db.connection().execute(async (c) => {
+        await sql`pragma foreign_keys = off`.execute(c);
+        try {
+          for (const t of tables) await c.schema.dropTable(t).ifExists().execute();
+        } finally {
+          await sql`pragma foreign_keys = on`.execute(c);
+        }
+      });
     },
     async indexNames(db: Kysely<unknown>, table: string) {
       const r = await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = ${table}`.execute(db);

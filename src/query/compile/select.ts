@@ -1,9 +1,12 @@
-import { sql, type CompiledQuery, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { expressionBuilder, sql, type AliasedExpression, type CompiledQuery, type Expression, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { FieldError } from '../../errors/index.js';
 import type { DialectDriver } from '../../dialects/index.js';
 import type { Field } from '../../fields/index.js';
+import type { ModelMeta } from '../../metadata/index.js';
 import type { AnnotationSpec } from '../filter/index.js';
-import { aggregateExpression, columnRef, compileFilter, type CompileContext } from './where.js';
-import type { OrderTerm, QueryState } from './state.js';
+import { JoinPlanner } from './joins.js';
+import type { OrderTerm, QueryState, SelectRelatedPath } from './state.js';
+import { aggregateExpression, columnRef, compileFilter, rootContext, type CompileContext } from './where.js';
 
 type AnySelect = SelectQueryBuilder<any, any, any>;
 
@@ -13,32 +16,43 @@ export function effectiveOrder(state: QueryState): readonly OrderTerm[] {
   return state.meta.ordering.map((term) => {
     const descending = term.startsWith('-');
     const name = descending ? term.slice(1) : term;
-    return { name, field: state.meta.field(name), descending };
+    return { name, field: state.meta.field(name), descending, relations: [] };
   });
 }
 
-function context(state: QueryState, driver: DialectDriver, eb: CompileContext['eb']): CompileContext {
-  return { meta: state.meta, driver, eb };
+/** The output-column name of `selectRelated` path `p`, field `f` (short, so no dialect truncates it). */
+export function relatedColumn(pathIndex: number, fieldIndex: number): string {
+  return `oxen_r${pathIndex}_${fieldIndex}`;
 }
 
-/** FROM, WHERE: the part every read and write shares. */
-export function baseSelect(db: Kysely<any>, state: QueryState, driver: DialectDriver): AnySelect {
-  let q: AnySelect = db.selectFrom(state.meta.table);
-  const where = state.where;
-  if (where !== null) q = q.where((eb) => compileFilter(context(state, driver, eb), where));
-  return q;
+/** Everything a SELECT compiles to before the builder is assembled. */
+interface Plan {
+  readonly ctx: CompileContext;
+  readonly where: Expression<SqlBool> | null;
 }
 
-/** ORDER BY, LIMIT, OFFSET, DISTINCT and FOR UPDATE. */
-export function applyModifiers(q: AnySelect, state: QueryState, driver: DialectDriver, order: readonly OrderTerm[] = effectiveOrder(state)): AnySelect {
-  for (const term of order) {
-    const nulls = driver.sql.nullsOrder(term.descending);
-    const target = term.annotation !== undefined ? sql.ref(term.annotation.alias) : driver.sql.orderable(term.field, sql.ref(`${state.meta.table}.${term.field.column}`));
-    q = q.orderBy(target, (ob) => {
-      const o = term.descending ? ob.desc() : ob.asc();
-      return nulls === 'first' ? o.nullsFirst() : nulls === 'last' ? o.nullsLast() : o;
-    });
-  }
+function plan(state: QueryState, driver: DialectDriver): Plan {
+  const ctx = rootContext(state.meta, driver, expressionBuilder<any, any>());
+  return { ctx, where: state.where === null ? null : compileFilter(ctx, state.where) };
+}
+
+/** ORDER BY terms compiled to expressions (planning their joins), applied later with `orderBy`. */
+function orderTerms(ctx: CompileContext, order: readonly OrderTerm[]): ((q: AnySelect) => AnySelect)[] {
+  return order.map((term) => {
+    const nulls = ctx.driver.sql.nullsOrder(term.descending);
+    const target =
+      term.annotation !== undefined
+        ? sql.ref(term.annotation.alias)
+        : ctx.driver.sql.orderable(term.field, columnRef(ctx, term.field.column, term.relations ?? [], true));
+    return (q: AnySelect) =>
+      q.orderBy(target, (ob) => {
+        const o = term.descending ? ob.desc() : ob.asc();
+        return nulls === 'first' ? o.nullsFirst() : nulls === 'last' ? o.nullsLast() : o;
+      });
+  });
+}
+
+function limits(q: AnySelect, state: QueryState, driver: DialectDriver): AnySelect {
   if (state.limit !== null) q = q.limit(state.limit);
   if (state.offset !== null) {
     if (state.limit === null) {
@@ -47,6 +61,52 @@ export function applyModifiers(q: AnySelect, state: QueryState, driver: DialectD
     }
     q = q.offset(state.offset);
   }
+  return q;
+}
+
+/** Columns of a full-model read, of `values()`, of `selectRelated` paths, and annotations. */
+function selections(state: QueryState, ctx: CompileContext): AliasedExpression<unknown, string>[] {
+  const out: AliasedExpression<unknown, string>[] = [];
+  const values = state.values;
+  if (values !== null) {
+    values.fields.forEach((field, i) => out.push(sql`${columnRef(ctx, field.column, values.paths[i], true)}`.as(values.keys[i])));
+  } else {
+    for (const field of state.meta.fields) out.push(sql`${columnRef(ctx, field.column)}`.as(field.column));
+    state.selectRelated.forEach((path, p) => {
+      const alias = ctx.joins.alias(path.relations);
+      path.meta.fields.forEach((field, f) => out.push(sql`${sql.ref(`${alias}.${field.column}`)}`.as(relatedColumn(p, f))));
+    });
+  }
+  for (const a of state.annotations) out.push(sql`${aggregateExpression(ctx, a)}`.as(a.alias));
+  return out;
+}
+
+function groupBy(state: QueryState, ctx: CompileContext): Expression<unknown>[] | null {
+  if (state.annotations.length === 0) return null;
+  if (state.groupByValues && state.values !== null) {
+    const values = state.values;
+    return values.fields.map((f, i) => columnRef(ctx, f.column, values.paths[i], true));
+  }
+  const keys = [columnRef(ctx, state.meta.pk.column)];
+  // PostgreSQL accepts the primary key alone; selected related columns are grouped by their key too.
+  for (const path of state.selectRelated) keys.push(sql.ref(`${ctx.joins.alias(path.relations)}.${path.meta.pk.column}`));
+  return keys;
+}
+
+/** The complete SELECT of a QuerySet (rows, values, annotations, selectRelated). */
+export function selectQuery(db: Kysely<any>, state: QueryState, driver: DialectDriver, order: readonly OrderTerm[] = effectiveOrder(state)): AnySelect {
+  const { ctx, where } = plan(state, driver);
+  const columns = selections(state, ctx);
+  const group = groupBy(state, ctx);
+  const having = state.having === null ? null : compileFilter(ctx, state.having);
+  const ordering = orderTerms(ctx, order);
+  let q = ctx.joins.apply(db.selectFrom(state.meta.table));
+  q = q.select(columns as never);
+  if (where !== null) q = q.where(where);
+  if (group !== null) q = q.groupBy(group as never);
+  if (having !== null) q = q.having(having);
+  for (const apply of ordering) q = apply(q);
+  q = limits(q, state, driver);
   if (state.distinct) q = q.distinct();
   if (state.forUpdate !== null && driver.features.supportsSelectForUpdate) {
     q = q.forUpdate();
@@ -56,49 +116,34 @@ export function applyModifiers(q: AnySelect, state: QueryState, driver: DialectD
   return q;
 }
 
-/** The columns a full-model read selects. */
-export function selectColumns(q: AnySelect, state: QueryState, fields: readonly Field[] = state.meta.fields): AnySelect {
-  return q.select(fields.map((f) => `${state.meta.table}.${f.column}`));
+/** SELECT of whole rows (or of the `values()` fields), with annotations and related rows. */
+export function compileSelect(db: Kysely<any>, state: QueryState, driver: DialectDriver): CompiledQuery {
+  return selectQuery(db, state, driver).compile();
 }
 
-/** Aggregates as output columns, GROUP BY and HAVING, for annotated QuerySets. */
-function applyAnnotations(q: AnySelect, state: QueryState, driver: DialectDriver): AnySelect {
-  if (state.annotations.length === 0) return q;
-  q = q.select((eb) => state.annotations.map((a) => sql`${aggregateExpression(context(state, driver, eb), a)}`.as(a.alias)));
-  const groupFields = state.groupByValues && state.values !== null ? state.values.fields : [state.meta.pk];
-  q = q.groupBy(groupFields.map((f) => `${state.meta.table}.${f.column}`));
-  const having = state.having;
-  if (having !== null) q = q.having((eb) => compileFilter(context(state, driver, eb), having));
+/** The primary keys of the rows a QuerySet matches (for writes whose filter needs joins). */
+export function primaryKeySelect(db: Kysely<any>, state: QueryState, driver: DialectDriver): AnySelect {
+  const { ctx, where } = plan(state, driver);
+  let q = ctx.joins.apply(db.selectFrom(state.meta.table)).select(sql`${columnRef(ctx, state.meta.pk.column)}`.as('oxen_pk'));
+  if (where !== null) q = q.where(where);
   return q;
 }
 
-/** The SELECT of a QuerySet before ORDER BY/LIMIT: columns, annotations, GROUP BY, HAVING. */
-export function selectQuery(db: Kysely<any>, state: QueryState, driver: DialectDriver): AnySelect {
-  const fields = state.values?.fields ?? state.meta.fields;
-  return applyAnnotations(selectColumns(baseSelect(db, state, driver), state, fields), state, driver);
+/** True when the QuerySet's filter crosses relations (joins or EXISTS subqueries). */
+export function filterUsesRelations(state: QueryState, driver: DialectDriver): boolean {
+  const { ctx } = plan(state, driver);
+  return ctx.joins.size > 0 || ctx.counter.next > 0;
 }
 
-/** SELECT of whole rows (or of the `values()` fields), with annotations. */
-export function compileSelect(db: Kysely<any>, state: QueryState, driver: DialectDriver): CompiledQuery {
-  return applyModifiers(selectQuery(db, state, driver), state, driver).compile();
-}
-
-/** SELECT COUNT(*), honouring limit/offset/distinct through a subquery. */
+/** SELECT COUNT(*), honouring limit/offset/distinct/annotations through a subquery. */
 export function compileCount(db: Kysely<any>, state: QueryState, driver: DialectDriver): CompiledQuery {
-  if (state.annotations.length > 0) {
-    const inner = applyModifiers(selectQuery(db, state, driver), state, driver, state.order ?? []);
-    return db
-      .selectFrom(inner.as('oxen_sub'))
-      .select((eb) => eb.fn.countAll().as('n'))
-      .compile();
+  if (state.annotations.length === 0 && state.limit === null && state.offset === null && !state.distinct && state.values === null) {
+    const { ctx, where } = plan(state, driver);
+    let q = ctx.joins.apply(db.selectFrom(state.meta.table)).select((eb) => eb.fn.countAll().as('n'));
+    if (where !== null) q = q.where(where);
+    return q.compile();
   }
-  if (state.limit === null && state.offset === null && !state.distinct) {
-    return baseSelect(db, state, driver)
-      .select((eb) => eb.fn.countAll().as('n'))
-      .compile();
-  }
-  const fields = state.values?.fields ?? [state.meta.pk];
-  const inner = applyModifiers(selectColumns(baseSelect(db, state, driver), state, fields), state, driver, state.order ?? []);
+  const inner = selectQuery(db, { ...state, selectRelated: [] }, driver, state.order ?? []);
   return db
     .selectFrom(inner.as('oxen_sub'))
     .select((eb) => eb.fn.countAll().as('n'))
@@ -107,15 +152,14 @@ export function compileCount(db: Kysely<any>, state: QueryState, driver: Dialect
 
 /** SELECT 1 ... LIMIT 1. */
 export function compileExists(db: Kysely<any>, state: QueryState, driver: DialectDriver): CompiledQuery {
-  if (state.annotations.length > 0) {
-    return applyModifiers(selectQuery(db, state, driver), { ...state, limit: 1 }, driver, []).compile();
+  if (state.annotations.length > 0 || state.values !== null || state.distinct) {
+    return selectQuery(db, { ...state, limit: 1, selectRelated: [] }, driver, []).compile();
   }
-  const q = applyModifiers(baseSelect(db, state, driver).select(sql.lit(1).as('one')), { ...state, limit: 1, order: [] }, driver, []);
-  return q.compile();
+  const { ctx, where } = plan(state, driver);
+  let q = ctx.joins.apply(db.selectFrom(state.meta.table)).select(sql.lit(1).as('one'));
+  if (where !== null) q = q.where(where);
+  return limits(q, { ...state, limit: 1 }, driver).compile();
 }
-
-/** A column reference helper for other compile modules. */
-export { columnRef };
 
 /**
  * SELECT of aggregates over the matching rows. A sliced or distinct QuerySet is aggregated through a
@@ -123,14 +167,39 @@ export { columnRef };
  */
 export function compileAggregate(db: Kysely<any>, state: QueryState, driver: DialectDriver, specs: readonly AnnotationSpec[]): CompiledQuery {
   if (state.limit === null && state.offset === null && !state.distinct) {
-    return baseSelect(db, state, driver)
-      .select((eb) => specs.map((a) => sql`${aggregateExpression(context(state, driver, eb), a)}`.as(a.alias)))
-      .compile();
+    const { ctx, where } = plan(state, driver);
+    const columns = specs.map((a) => sql`${aggregateExpression(ctx, a)}`.as(a.alias));
+    let q = ctx.joins.apply(db.selectFrom(state.meta.table)).select(columns as never);
+    if (where !== null) q = q.where(where);
+    return q.compile();
   }
+  if (specs.some((a) => a.relations.length > 0)) throw new FieldError('aggregate() across relations on a sliced or distinct QuerySet is not supported', { model: state.meta.name });
   const sources = [...new Set(specs.flatMap((a) => (a.source === null ? [] : [a.source])))];
-  const inner = applyModifiers(selectColumns(baseSelect(db, state, driver), state, sources.length > 0 ? sources : [state.meta.pk]), state, driver, state.order ?? []);
+  const fields: Field[] = sources.length > 0 ? sources : [state.meta.pk];
+  const inner = selectQuery(db, { ...state, values: { fields, keys: fields.map((f) => f.column), paths: fields.map(() => []), mode: 'objects' }, annotations: [], selectRelated: [] }, driver, state.order ?? []);
+  const outer = rootContext(state.meta, driver, expressionBuilder<any, any>());
   return db
     .selectFrom(inner.as(state.meta.table))
-    .select((eb) => specs.map((a) => sql`${aggregateExpression(context(state, driver, eb), a)}`.as(a.alias)))
+    .select(specs.map((a) => sql`${aggregateExpression(outer, a)}`.as(a.alias)) as never)
     .compile();
+}
+
+/** Resolves `selectRelated` paths (to-one only). */
+export function resolveSelectRelated(meta: ModelMeta, paths: readonly string[]): SelectRelatedPath[] {
+  const out: SelectRelatedPath[] = [];
+  const seen = new Set<string>();
+  const add = (relations: string[]): void => {
+    const key = relations.join('__');
+    if (seen.has(key)) return;
+    const { meta: target, relations: walked } = JoinPlanner.walk(meta, relations);
+    if (walked.some((r) => r.many)) throw new FieldError(`selectRelated('${key}'): '${key}' crosses a to-many relation; use prefetchRelated('${key}')`, { model: meta.name });
+    seen.add(key);
+    out.push(Object.freeze({ key, relations: Object.freeze(relations), meta: target }));
+  };
+  for (const path of paths) {
+    if (typeof path !== 'string' || path === '') throw new FieldError("selectRelated() takes relation paths like 'author' or 'author__publisher'", { model: meta.name });
+    const parts = path.split('__');
+    for (let i = 1; i <= parts.length; i++) add(parts.slice(0, i));
+  }
+  return out;
 }

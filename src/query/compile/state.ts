@@ -9,6 +9,8 @@ export interface OrderTerm {
   readonly field: Field;
   /** Set when ordering by an annotation. */
   readonly annotation?: AnnotationSpec;
+  /** Relation hops to the field (`author__name`). */
+  readonly relations?: readonly string[];
   readonly descending: boolean;
 }
 
@@ -21,9 +23,24 @@ export interface ForUpdate {
 /** What `values()`/`valuesList()` select. */
 export interface ValuesSpec {
   readonly fields: readonly Field[];
+  /** Relation hops to each field (empty for the model's own). */
+  readonly paths: readonly (readonly string[])[];
   /** Result keys (the names as given). */
   readonly keys: readonly string[];
   readonly mode: 'objects' | 'lists' | 'flat';
+}
+
+/** A `selectRelated` path: to-one hops, and the model at their end. */
+export interface SelectRelatedPath {
+  readonly key: string;
+  readonly relations: readonly string[];
+  readonly meta: ModelMeta;
+}
+
+/** A `prefetchRelated` entry: a relation path, optionally with a QuerySet that filters the last level. */
+export interface PrefetchSpec {
+  readonly path: string;
+  readonly queryset?: unknown;
 }
 
 /**
@@ -48,9 +65,15 @@ export interface QueryState {
   readonly having: FilterNode | null;
   /** GROUP BY the `values()` fields (values() came before annotate()), else by primary key. */
   readonly groupByValues: boolean;
+  /** Related rows loaded with JOINs. */
+  readonly selectRelated: readonly SelectRelatedPath[];
+  /** Relations loaded with one extra query per level. */
+  readonly prefetch: readonly PrefetchSpec[];
+  /** Rows already known (a prefetched relation): served without a query until the QuerySet is changed. */
+  readonly resultCache: readonly object[] | null;
 }
 
 /** The state of `Model.all()`. */
 export function initialState(meta: ModelMeta): QueryState {
-  return Object.freeze({ meta, where: null, order: null, limit: null, offset: null, distinct: false, using: null, forUpdate: null, values: null, annotations: [], having: null, groupByValues: false });
+  return Object.freeze({ meta, where: null, order: null, limit: null, offset: null, distinct: false, using: null, forUpdate: null, values: null, annotations: [], having: null, groupByValues: false, selectRelated: [], prefetch: [], resultCache: null });
 }

@@ -1,4 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { ModelMeta as Meta } from '../../metadata/index.js';
+import { JoinPlanner } from './joins.js';
 import { FieldError } from '../../errors/index.js';
 import type { DialectDriver, SqlExpression } from '../../dialects/index.js';
 import type { ModelMeta } from '../../metadata/index.js';
@@ -6,16 +8,27 @@ import { assertNever } from '../../utils/index.js';
 import { planFor } from '../hydrate/index.js';
 import { parseKey, type AnnotationSpec, type ExpressionNode, type FilterNode, type LhsPath, type Operand, type Predicate } from '../filter/index.js';
 
-/** What compiling needs: the model, the dialect, and the expression builder of the statement. */
+/** What compiling needs: the model, the dialect, an expression builder, and the statement's joins. */
 export interface CompileContext {
   readonly meta: ModelMeta;
   readonly driver: DialectDriver;
   readonly eb: ExpressionBuilder<any, any>;
+  /** The alias of `meta`'s table in this statement. */
+  readonly alias: string;
+  /** The joins of this statement (to-one hops, and to-many hops for annotations and values). */
+  readonly joins: JoinPlanner;
+  /** Numbers subqueries so their aliases never clash. */
+  readonly counter: { next: number };
+}
+
+/** A context for the root of a statement. */
+export function rootContext(meta: Meta, driver: DialectDriver, eb: ExpressionBuilder<any, any>, alias = meta.table): CompileContext {
+  return { meta, driver, eb, alias, joins: new JoinPlanner(meta, alias), counter: { next: 0 } };
 }
 
 /** The column reference of a field of the queried model. */
-export function columnRef(ctx: CompileContext, column: string): SqlExpression {
-  return ctx.eb.ref(`${ctx.meta.table}.${column}`);
+export function columnRef(ctx: CompileContext, column: string, path: readonly string[] = [], allowMany = false): SqlExpression {
+  return ctx.eb.ref(`${path.length === 0 ? ctx.alias : ctx.joins.alias(path, allowMany)}.${column}`);
 }
 
 /** Compiles an F expression tree. */
@@ -24,7 +37,7 @@ export function compileExpression(ctx: CompileContext, node: ExpressionNode): Sq
     case 'ref': {
       const { lhs } = parseKey(ctx.meta, node.path, false);
       if (lhs.jsonPath.length > 0 || lhs.transforms.length > 0) throw new FieldError(`F('${node.path}') must name a plain field`, { model: ctx.meta.name });
-      return columnRef(ctx, lhs.field.column);
+      return columnRef(ctx, lhs.field.column, lhs.relations);
     }
     case 'value':
       return ctx.eb.val(node.value);
@@ -37,14 +50,14 @@ export function compileExpression(ctx: CompileContext, node: ExpressionNode): Sq
 
 /** The SQL of an aggregate annotation. */
 export function aggregateExpression(ctx: CompileContext, spec: AnnotationSpec): SqlExpression {
-  const argument = spec.source === null ? null : columnRef(ctx, spec.source.column);
+  const argument = spec.source === null ? null : columnRef(ctx, spec.source.column, spec.relations, true);
   return ctx.driver.sql.aggregate(spec.fn, argument, spec.source, spec.distinct);
 }
 
 /** The SQL of a left side: column (or aggregate), then transform. JSON paths are handled by each predicate. */
 function lhsExpression(ctx: CompileContext, lhs: LhsPath): SqlExpression {
   if (lhs.annotation !== undefined) return aggregateExpression(ctx, lhs.annotation);
-  let e: SqlExpression = columnRef(ctx, lhs.field.column);
+  let e: SqlExpression = columnRef(ctx, lhs.field.column, lhs.relations);
   for (const t of lhs.transforms) e = ctx.driver.sql.transform(t, e);
   return e;
 }
@@ -66,7 +79,7 @@ function jsonOnly(ctx: CompileContext, lhs: LhsPath, op: Operand): unknown {
 function predicateSql(ctx: CompileContext, lhs: LhsPath, p: Predicate): Expression<SqlBool> {
   const o = ctx.driver.sql;
   const json = lhs.jsonPath.length > 0;
-  const doc = () => columnRef(ctx, lhs.field.column);
+  const doc = () => columnRef(ctx, lhs.field.column, lhs.relations);
   switch (p.op) {
     case 'compare': {
       if (json) {
@@ -122,7 +135,7 @@ function nullableRefs(ctx: CompileContext, p: Predicate): SqlExpression[] {
   const walk = (n: ExpressionNode): void => {
     if (n.kind === 'ref') {
       const { lhs } = parseKey(ctx.meta, n.path, false);
-      if (lhs.field.nullable) refs.push(columnRef(ctx, lhs.field.column));
+      if (lhs.field.nullable || lhs.relations.length > 0) refs.push(columnRef(ctx, lhs.field.column, lhs.relations));
     } else if (n.kind === 'arith') {
       walk(n.left);
       walk(n.right);
@@ -132,26 +145,93 @@ function nullableRefs(ctx: CompileContext, p: Predicate): SqlExpression[] {
   return refs;
 }
 
+/** The relation names up to and including the first to-many hop, or null when the path stays to-one. */
+function manyPrefix(meta: Meta, relations: readonly string[]): readonly string[] | null {
+  let current = meta;
+  for (let i = 0; i < relations.length; i++) {
+    const relation = current.findRelation(relations[i]);
+    if (relation === undefined) return null;
+    if (relation.many) return relations.slice(0, i + 1);
+    current = relation.target;
+  }
+  return null;
+}
+
+function reroot(node: FilterNode, depth: number): FilterNode {
+  if (node.kind !== 'condition') return node;
+  return { ...node, lhs: { ...node.lhs, relations: node.lhs.relations.slice(depth) } };
+}
+
+/**
+ * `EXISTS (SELECT 1 FROM related WHERE <correlation> AND <conditions>)`: how conditions across a
+ * to-many relation are said. Conditions of one filter() call on the same relation share one EXISTS
+ * (they must hold for the same related row, as in Django); `exclude()` becomes NOT EXISTS, dropping
+ * rows with any match. No duplicates, so no DISTINCT is needed.
+ */
+function existsGroup(ctx: CompileContext, prefix: readonly string[], conditions: readonly FilterNode[]): Expression<SqlBool> {
+  const { relations } = JoinPlanner.walk(ctx.meta, prefix);
+  const many = relations[relations.length - 1];
+  const outer = prefix.length > 1 ? ctx.joins.alias(prefix.slice(0, -1)) : ctx.alias;
+  const alias = `s${++ctx.counter.next}`;
+  const target = many.target;
+  const inner: CompileContext = { meta: target, driver: ctx.driver, eb: ctx.eb, alias, joins: new JoinPlanner(target, alias, alias), counter: ctx.counter };
+  const body = conditions.length === 1 ? reroot(conditions[0], prefix.length) : { kind: 'and' as const, children: conditions.map((c) => reroot(c, prefix.length)) };
+  const where = compileFilter(inner, body, false);
+  const outerPk = ctx.eb.ref(`${outer}.${many.model.pk.column}`);
+  let sub = ctx.eb.selectFrom(`${target.table} as ${alias}`);
+  let correlation: Expression<SqlBool>;
+  if (many.kind === 'm2m' || many.kind === 'reverse_m2m') {
+    const through = many.through;
+    if (through === undefined) throw new FieldError(`Relation ${many.model.name}.${many.name} has no join table`);
+    sub = sub.innerJoin(`${through.meta.table} as ${alias}_t`, `${alias}_t.${through.target.column}`, `${alias}.${target.pk.column}`);
+    correlation = ctx.eb(ctx.eb.ref(`${alias}_t.${through.source.column}`), '=', outerPk);
+  } else {
+    correlation = ctx.eb(ctx.eb.ref(`${alias}.${many.fk?.column as string}`), '=', outerPk);
+  }
+  sub = inner.joins.apply(sub as never) as never;
+  return ctx.eb.exists(sub.select(sql.lit(1).as('one')).where(correlation).where(where));
+}
+
 /**
  * Compiles a filter tree. Under a NOT, each condition is made two-valued (`cond AND col IS NOT NULL`
  * for nullable columns), so `exclude()`, `ne`, `not_in` and `Q.not()` keep rows whose column is NULL,
- * as Django's `exclude` does.
+ * as Django's `exclude` does. Conditions across to-many relations become EXISTS subqueries.
  */
 export function compileFilter(ctx: CompileContext, node: FilterNode, underNot = false): Expression<SqlBool> {
   switch (node.kind) {
-    case 'and':
-      return ctx.eb.and(node.children.map((c) => compileFilter(ctx, c, underNot)));
+    case 'and': {
+      const groups = new Map<string, { prefix: readonly string[]; conditions: FilterNode[] }>();
+      const parts: (Expression<SqlBool> | { group: string })[] = [];
+      for (const child of node.children) {
+        const prefix = child.kind === 'condition' && child.lhs.annotation === undefined ? manyPrefix(ctx.meta, child.lhs.relations) : null;
+        if (prefix === null) {
+          parts.push(compileFilter(ctx, child, underNot));
+          continue;
+        }
+        const key = prefix.join('__');
+        const group = groups.get(key);
+        if (group === undefined) {
+          groups.set(key, { prefix, conditions: [child] });
+          parts.push({ group: key });
+        } else group.conditions.push(child);
+      }
+      return ctx.eb.and(parts.map((p) => ('group' in p ? existsGroup(ctx, groups.get(p.group)!.prefix, groups.get(p.group)!.conditions) : p)));
+    }
     case 'or':
       return ctx.eb.or(node.children.map((c) => compileFilter(ctx, c, underNot)));
     case 'not':
       return ctx.eb.not(compileFilter(ctx, node.child, true));
     case 'condition': {
+      if (node.lhs.annotation === undefined) {
+        const prefix = manyPrefix(ctx.meta, node.lhs.relations);
+        if (prefix !== null) return existsGroup(ctx, prefix, [node]);
+      }
       const expression = predicateSql(ctx, node.lhs, node.predicate);
       if (!underNot || node.predicate.op === 'isnull' || node.predicate.op === 'never') return expression;
       const guards: Expression<SqlBool>[] = [];
       if (node.lhs.annotation !== undefined) guards.push(ctx.eb(lhsExpression(ctx, node.lhs), 'is not', null));
-      else if (node.lhs.jsonPath.length > 0) guards.push(ctx.driver.sql.jsonPathExists(columnRef(ctx, node.lhs.field.column), node.lhs.jsonPath));
-      else if (node.lhs.field.nullable) guards.push(ctx.eb(columnRef(ctx, node.lhs.field.column), 'is not', null));
+      else if (node.lhs.jsonPath.length > 0) guards.push(ctx.driver.sql.jsonPathExists(columnRef(ctx, node.lhs.field.column, node.lhs.relations), node.lhs.jsonPath));
+      else if (node.lhs.field.nullable || node.lhs.relations.length > 0) guards.push(ctx.eb(columnRef(ctx, node.lhs.field.column, node.lhs.relations), 'is not', null));
       for (const ref of nullableRefs(ctx, node.predicate)) guards.push(ctx.eb(ref, 'is not', null));
       return guards.length === 0 ? expression : ctx.eb.and([expression, ...guards]);
     }

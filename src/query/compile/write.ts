@@ -5,7 +5,10 @@ import type { ModelMeta } from '../../metadata/index.js';
 import { FExpression } from '../filter/index.js';
 import { planFor } from '../hydrate/index.js';
 import type { QueryState } from './state.js';
-import { compileExpression, compileFilter } from './where.js';
+import { expressionBuilder } from 'kysely';
+import { FieldError } from '../../errors/index.js';
+import { filterUsesRelations, primaryKeySelect } from './select.js';
+import { compileExpression, compileFilter, rootContext } from './where.js';
 
 /** Values ready for the driver, keyed by column. */
 export type ColumnValues = Record<string, unknown>;
@@ -69,26 +72,41 @@ export function compileDeleteByPk(db: Kysely<any>, driver: DialectDriver, meta: 
   return db.deleteFrom(meta.table).where(meta.pk.column, '=', pkValue).compile();
 }
 
-/** UPDATE of every row the state matches; values may be F expressions. */
+/**
+ * The WHERE of an UPDATE/DELETE: the filter itself, or, when it crosses relations, `pk IN (SELECT pk
+ * FROM (<the filtered SELECT>) AS ids)` (the derived table also satisfies MySQL's rule against reading
+ * the table being changed).
+ */
+function writeWhere(db: Kysely<any>, driver: DialectDriver, state: QueryState) {
+  const where = state.where;
+  if (where === null) return null;
+  const meta = state.meta;
+  if (filterUsesRelations(state, driver)) {
+    const ids = db.selectFrom(primaryKeySelect(db, state, driver).as('oxen_ids')).select('oxen_ids.oxen_pk');
+    return expressionBuilder<any, any>()(meta.pk.column, 'in', ids);
+  }
+  return compileFilter(rootContext(meta, driver, expressionBuilder<any, any>()), where);
+}
+
+/** UPDATE of every row the state matches; values may be F expressions over the model's own fields. */
 export function compileUpdate(db: Kysely<any>, driver: DialectDriver, state: QueryState, assignments: readonly (readonly [Field, unknown])[]): CompiledQuery {
   const plan = planFor(driver, state.meta);
-  let q = db.updateTable(state.meta.table).set((eb) => {
-    const ctx = { meta: state.meta, driver, eb };
-    const set: Record<string, unknown> = {};
-    for (const [field, value] of assignments) {
-      set[field.column] = value instanceof FExpression ? compileExpression(ctx, value.node) : plan.valueToDb(field, value);
-    }
-    return set;
-  });
-  const where = state.where;
-  if (where !== null) q = q.where((eb) => compileFilter({ meta: state.meta, driver, eb }, where));
+  const ctx = rootContext(state.meta, driver, expressionBuilder<any, any>());
+  const set: Record<string, unknown> = {};
+  for (const [field, value] of assignments) {
+    set[field.column] = value instanceof FExpression ? compileExpression(ctx, value.node) : plan.valueToDb(field, value);
+  }
+  if (ctx.joins.size > 0) throw new FieldError('update(): F() may only read fields of the model being updated', { model: state.meta.name });
+  let q = db.updateTable(state.meta.table).set(set);
+  const where = writeWhere(db, driver, state);
+  if (where !== null) q = q.where(where);
   return q.compile();
 }
 
 /** DELETE of every row the state matches. */
 export function compileDelete(db: Kysely<any>, driver: DialectDriver, state: QueryState): CompiledQuery {
   let q = db.deleteFrom(state.meta.table);
-  const where = state.where;
-  if (where !== null) q = q.where((eb) => compileFilter({ meta: state.meta, driver, eb }, where));
+  const where = writeWhere(db, driver, state);
+  if (where !== null) q = q.where(where);
   return q.compile();
 }

@@ -1,6 +1,6 @@
 import { FieldError } from '../../errors/index.js';
-import { DateFieldDef, InvalidValue, JSONFieldDef, type Field } from '../../fields/index.js';
-import type { ModelMeta } from '../../metadata/index.js';
+import { DateFieldDef, ForeignKeyDef, InvalidValue, JSONFieldDef, type Field } from '../../fields/index.js';
+import { registry, type ModelMeta } from '../../metadata/index.js';
 import { assertNever, isPlainObject, suggestion } from '../../utils/index.js';
 import { TRANSFORMS, findLookup, lookupNames, type LookupInput } from '../lookups/index.js';
 import { FExpression, expressionRefs } from './f.js';
@@ -28,22 +28,58 @@ export interface ParsedKey {
  */
 export function parseKey(meta: ModelMeta, key: string, allowLookup = true, annotations: readonly AnnotationSpec[] = []): ParsedKey {
   const parts = key.split('__');
-  const name = parts[0];
-  const annotation = annotations.find((a) => a.alias === name);
+  const annotation = annotations.find((a) => a.alias === parts[0]);
   if (annotation !== undefined) {
     if (parts.length > 2 || (parts.length === 2 && (!allowLookup || findLookup(parts[1]) === undefined))) {
-      throw new FieldError(`Unknown lookup '${parts.slice(1).join('__')}' on annotation '${name}'${suggestion(parts[1] ?? '', lookupNames())}`, { model: meta.name });
+      throw new FieldError(`Unknown lookup '${parts.slice(1).join('__')}' on annotation '${parts[0]}'${suggestion(parts[1] ?? '', lookupNames())}`, { model: meta.name });
     }
     return {
       lhs: Object.freeze({ relations: Object.freeze([]), field: annotation.result, jsonPath: Object.freeze([]), transforms: Object.freeze([]), annotation }),
       lookup: parts[1] ?? 'exact',
     };
   }
-  const field = meta.findField(name);
-  if (field === undefined || name === '') {
-    throw new FieldError(`Unknown field '${name}' in '${key}' on ${meta.name}${suggestion(name, ['pk', ...meta.fieldNames, ...annotations.map((a) => a.alias)])}`, { model: meta.name, field: name });
+  const relations: string[] = [];
+  let current = meta;
+  let i = 0;
+  let field: Field | undefined;
+  while (field === undefined) {
+    const name = parts[i];
+    const relation = name === '' ? undefined : current.findRelation(name);
+    const next = parts[i + 1];
+    const nextIsLookup = next === undefined || (findLookup(next) !== undefined && relation?.target.findField(next) === undefined && relation?.target.findRelation(next) === undefined);
+    if (relation !== undefined && (relation.kind === 'fk' || relation.kind === 'o2o') && relation.fk !== undefined) {
+      const target = relation.target;
+      const pkNext = next === 'pk' || next === target.pk.name;
+      if (nextIsLookup) {
+        field = relation.fk; // `author: a`, `author__in: [...]`: the key column, no join
+        i += 1;
+      } else if (pkNext && (parts[i + 2] === undefined || findLookup(parts[i + 2]) !== undefined)) {
+        field = relation.fk; // `author__id: 1` reads the key column too
+        i += 2;
+      } else {
+        relations.push(name);
+        current = target;
+        i += 1;
+      }
+    } else if (relation !== undefined) {
+      relations.push(name);
+      current = relation.target;
+      i += 1;
+      if (nextIsLookup) field = current.pk; // `books: b`, `tags__in: [...]`: compare the related primary key
+    } else {
+      const found = name === '' ? undefined : current.findField(name);
+      if (found === undefined) {
+        throw new FieldError(
+          `Unknown field '${name}' in '${key}' on ${current.name}${suggestion(name, [...current.queryNames, ...(current === meta ? annotations.map((a) => a.alias) : [])])}`,
+          { model: current.name, field: name },
+        );
+      }
+      field = found;
+      i += 1;
+    }
   }
-  const rest = parts.slice(1);
+  const name = parts[0];
+  const rest = parts.slice(i);
   const jsonPath: (string | number)[] = [];
   const transforms: TransformName[] = [];
   let lookup = 'exact';
@@ -76,7 +112,7 @@ export function parseKey(meta: ModelMeta, key: string, allowLookup = true, annot
       }
     }
   }
-  return { lhs: Object.freeze({ relations: Object.freeze([]), field, jsonPath: Object.freeze(jsonPath), transforms: Object.freeze(transforms) }), lookup };
+  return { lhs: Object.freeze({ relations: Object.freeze(relations), field, jsonPath: Object.freeze(jsonPath), transforms: Object.freeze(transforms) }), lookup };
 }
 
 function valueKind(lhs: LhsPath): LookupInput['valueKind'] {
@@ -88,10 +124,24 @@ function valueKind(lhs: LhsPath): LookupInput['valueKind'] {
 function cleanerFor(meta: ModelMeta, lhs: LhsPath, label: string): (value: unknown) => unknown {
   const kind = valueKind(lhs);
   const field: Field = kind === 'date' ? dateCleaner : kind === 'json' ? jsonCleaner : lhs.field;
-  return (value) => {
+  return (input) => {
+    let value = input;
     if (kind === 'integer') {
       if (typeof value !== 'number' || !Number.isInteger(value)) throw new FieldError(`${label} expects an integer, got ${JSON.stringify(value) ?? typeof value}`, { model: meta.name, field: lhs.field.name });
       return value;
+    }
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date) && !Buffer.isBuffer(value) && !isPlainObject(value)) {
+      const related = registry.find((value as object).constructor);
+      if (related !== undefined) {
+        const expected = field instanceof ForeignKeyDef ? field.targetPk : field;
+        if (field instanceof ForeignKeyDef || field.primaryKey) {
+          const targetMeta = field instanceof ForeignKeyDef ? registry.models().find((m) => m.pk === expected) : registry.models().find((m) => m.pk === field);
+          if (targetMeta !== undefined && targetMeta !== related) {
+            throw new FieldError(`${label} expects a ${targetMeta.name} (or its key), got a ${related.name}`, { model: meta.name, field: lhs.field.name });
+          }
+          value = (value as Record<string, unknown>)[related.pk.attname];
+        }
+      }
     }
     try {
       return field.clean(value);

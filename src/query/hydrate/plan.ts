@@ -20,6 +20,8 @@ export interface ModelPlan {
   valueToDb(field: Field, value: unknown): unknown;
   /** Turns a row keyed by column names into a model instance, without running constructors. */
   hydrate(row: Record<string, unknown>, alias: string): object;
+  /** Like `hydrate`, reading the fields from the given row keys (in field order). */
+  hydrateWith(row: Record<string, unknown>, keys: readonly string[], alias: string): object;
   /** Converts a row keyed by column names into JS values keyed by property names (for values()). */
   convertValue(field: Field, value: unknown): unknown;
 }
@@ -49,9 +51,12 @@ function buildPlan(driver: DialectDriver, meta: ModelMeta): ModelPlan {
       return convert === null ? value : convert(value);
     },
     hydrate(row, alias) {
+      return this.hydrateWith(row, columns, alias);
+    },
+    hydrateWith(row, keys, alias) {
       const instance = Object.create(proto) as Record<string | symbol, unknown>;
       for (let i = 0; i < n; i++) {
-        const v = row[columns[i]];
+        const v = row[keys[i]];
         const convert = fromDb[i];
         instance[props[i]] = v === null || v === undefined ? null : convert === null ? v : convert(v);
       }

@@ -1,6 +1,6 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import { DoesNotExist, FieldError, MultipleObjectsReturned, OxenError, ValidationError, type ValidationErrors } from '../../errors/index.js';
-import { getConnection, type Connection } from '../../engine/index.js';
+import { getConnection, transaction, type Connection } from '../../engine/index.js';
 import type { Field } from '../../fields/index.js';
 import type { ModelMeta } from '../../metadata/index.js';
 import { hasOwn, isPlainObject, suggestion } from '../../utils/index.js';
@@ -12,6 +12,8 @@ import {
   compileSelect,
   compileUpdate,
   effectiveOrder,
+  relatedColumn,
+  resolveSelectRelated,
   initialState,
   type OrderTerm,
   type QueryState,
@@ -20,6 +22,8 @@ import {
 import { Aggregate, FExpression, QExpression, and, checkExpression, parseFilterArgs, parseKey, usesAnnotation, type AnnotationSpec, type FilterNode, type FilterSpec } from '../filter/index.js';
 import { DecimalFieldDef, FloatFieldDef, IntFieldDef } from '../../fields/index.js';
 import { convertAggregate, planFor } from '../hydrate/index.js';
+import { relatedCache } from '../../metadata/index.js';
+import { prefetch, parsePrefetch, type PrefetchArg } from './prefetch.js';
 import type { FilterOf, OrderKey, Page, UpdateInput } from './types.js';
 
 /** What `filter()` and `exclude()` accept. */
@@ -74,7 +78,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   }
 
   #with<R2 = R>(patch: Partial<QueryState>): QuerySet<M, R2> {
-    return new QuerySet<M, R2>(Object.freeze({ ...this.#state, ...patch }));
+    return new QuerySet<M, R2>(Object.freeze({ ...this.#state, resultCache: null, ...patch }));
   }
 
   /** The connection this QuerySet runs on. */
@@ -104,7 +108,11 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   #addCondition(node: FilterNode | null): QuerySet<M, R> {
     if (node === null) return this.#with({});
     if (usesAnnotation(node)) return this.#with({ having: and(this.#state.having, node) });
-    return this.#with({ where: and(this.#state.where, node) });
+    // Kept nested, not flattened: conditions of one filter() call on a to-many relation must hold for
+    // the same related row; those of separate calls need not (Django's rule).
+    const where = this.#state.where;
+    const call = (n: FilterNode): FilterNode => (n.kind === 'and' ? n : Object.freeze({ kind: 'and' as const, children: Object.freeze([n]) }));
+    return this.#with({ where: where === null ? node : Object.freeze({ kind: 'and' as const, children: Object.freeze([call(where), call(node)]) }) });
   }
 
   /** Rows matching every condition (objects and Q expressions are ANDed). Conditions on annotations filter groups (HAVING). */
@@ -126,12 +134,15 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
       const descending = term.startsWith('-');
       const name = descending ? term.slice(1) : term;
       const annotation = this.#state.annotations.find((a) => a.alias === name);
-      if (annotation !== undefined) return Object.freeze({ name, field: annotation.result, descending, annotation });
-      const field = meta.findField(name);
-      if (field === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        throw new FieldError(`Cannot order ${meta.name} by '${term}': unknown field${suggestion(name, ['pk', ...meta.fieldNames, ...this.#state.annotations.map((a) => a.alias)])}`, { model: meta.name, field: name });
+      if (annotation !== undefined) return Object.freeze({ name, field: annotation.result, descending, annotation, relations: [] });
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        throw new FieldError(`Cannot order ${meta.name} by '${term}': not a field name${suggestion(name, [...meta.queryNames, ...this.#state.annotations.map((a) => a.alias)])}`, { model: meta.name, field: name });
       }
-      return Object.freeze({ name, field, descending });
+      const { lhs, lookup } = parseKey(meta, name, true);
+      if (lookup !== 'exact' || name.endsWith('__exact') || lhs.jsonPath.length > 0 || lhs.transforms.length > 0) {
+        throw new FieldError(`Cannot order ${meta.name} by '${term}': name a field, optionally across relations (author__name)`, { model: meta.name, field: name });
+      }
+      return Object.freeze({ name, field: lhs.field, descending, relations: lhs.relations });
     });
     return this.#with({ order: Object.freeze(order) });
   }
@@ -168,22 +179,58 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
 
   // ---- reading ----
 
-  /** Runs the query. */
+  /** Runs the query (or serves a prefetched result), then loads prefetched relations. */
   async execute(): Promise<R[]> {
+    const cached = this.#state.resultCache;
+    if (cached !== null) return [...cached] as R[];
     const { connection, db } = this.#db();
     const compiled = compileSelect(db, this.#state, connection.driver);
     const result = await db.executeQuery<Record<string, unknown>>(compiled);
-    return this.#convert(result.rows, connection);
+    const rows = this.#convert(result.rows, connection);
+    if (this.#state.prefetch.length > 0 && this.#state.values === null) await prefetch(rows as object[], this.#state.meta, this.#state.prefetch, connection.alias);
+    return rows;
+  }
+
+  /** JOINs the given to-one relations and fills them on every instance (one query). */
+  selectRelated(...paths: string[]): QuerySet<M, R> {
+    const resolved = resolveSelectRelated(this.#state.meta, paths);
+    const merged = [...this.#state.selectRelated];
+    for (const p of resolved) if (!merged.some((m) => m.key === p.key)) merged.push(p);
+    return this.#with({ selectRelated: Object.freeze(merged) });
+  }
+
+  /**
+   * Loads relations with one extra query per level (`'books'`, `'books__tags'`), batched under the
+   * parameter limit; `{ path, queryset }` filters the last level.
+   */
+  prefetchRelated(...paths: PrefetchArg[]): QuerySet<M, R> {
+    const specs = paths.map((p) => parsePrefetch(this.#state.meta, p));
+    return this.#with({ prefetch: Object.freeze([...this.#state.prefetch, ...specs]) });
+  }
+
+  /** A QuerySet whose rows are already known (prefetched): served without a query. @internal */
+  withResultCache(rows: readonly object[]): QuerySet<M, R> {
+    return new QuerySet<M, R>(Object.freeze({ ...this.#state, resultCache: Object.freeze([...rows]) }));
   }
 
   #convert(rows: readonly Record<string, unknown>[], connection: Connection): R[] {
     const plan = planFor(connection.driver, this.#state.meta);
     const { values, annotations } = this.#state;
     if (values === null) {
-      if (annotations.length === 0) return rows.map((row) => plan.hydrate(row, connection.alias) as R);
+      const related = this.#state.selectRelated;
+      if (annotations.length === 0 && related.length === 0) return rows.map((row) => plan.hydrate(row, connection.alias) as R);
+      const relatedPlans = related.map((path, p) => ({ path, plan: planFor(connection.driver, path.meta), keys: path.meta.fields.map((_, f) => relatedColumn(p, f)) }));
       return rows.map((row) => {
         const instance = plan.hydrate(row, connection.alias) as Record<string, unknown>;
         for (const a of annotations) instance[a.alias] = convertAggregate(a, row[a.alias], plan.convertValue);
+        const byKey = new Map<string, object | null>([['', instance]]);
+        for (const { path, plan: p, keys } of relatedPlans) {
+          const parent = byKey.get(path.relations.slice(0, -1).join('__'));
+          const pkIndex = path.meta.fields.indexOf(path.meta.pk);
+          const child = row[keys[pkIndex]] === null || row[keys[pkIndex]] === undefined ? null : p.hydrateWith(row, keys, connection.alias);
+          byKey.set(path.key, child);
+          if (parent !== null && parent !== undefined) relatedCache(parent)[path.relations[path.relations.length - 1]] = child;
+        }
         return instance as R;
       });
     }
@@ -209,10 +256,12 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
       }
       if (!(aggregate instanceof Aggregate)) throw new FieldError(`${what}(): '${alias}' must be an aggregate such as Count('id')`, { model: meta.name });
       let source: Field | null = null;
+      let relations: readonly string[] = [];
       if (aggregate.path !== '*') {
         const { lhs } = parseKey(meta, aggregate.path, false);
         if (lhs.jsonPath.length > 0 || lhs.transforms.length > 0) throw new FieldError(`${what}(): aggregate a field, not '${aggregate.path}'`, { model: meta.name });
         source = lhs.field;
+        relations = lhs.relations;
       }
       if ((aggregate.fn === 'sum' || aggregate.fn === 'avg') && source !== null && !['int', 'smallint', 'bigint', 'float', 'decimal'].includes(source.kind)) {
         throw new FieldError(`${what}(): ${aggregate.fn.toUpperCase()} needs a numeric field; '${aggregate.path}' is ${source.kind}`, { model: meta.name });
@@ -224,7 +273,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
         const d = source as DecimalFieldDef;
         result = aggregate.fn === 'avg' ? new DecimalFieldDef({ maxDigits: 65, decimalPlaces: Math.min(30, d.decimalPlaces + 4) }) : d;
       } else result = new FloatFieldDef();
-      return Object.freeze({ alias, fn: aggregate.fn, distinct: aggregate.distinct, source, relations: Object.freeze([]), result });
+      return Object.freeze({ alias, fn: aggregate.fn, distinct: aggregate.distinct, source, relations: Object.freeze([...relations]), result });
     });
   }
 
@@ -277,6 +326,10 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   async *iterator(options: { chunkSize?: number } = {}): AsyncGenerator<R, void, undefined> {
     const chunkSize = options.chunkSize ?? 1000;
     if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new FieldError('iterator() chunkSize must be a positive integer');
+    if (this.#state.resultCache !== null) {
+      for (const row of this.#state.resultCache) yield row as R;
+      return;
+    }
     const { connection, db } = this.#db();
     const compiled = compileSelect(db, this.#state, connection.driver);
     for await (const chunk of db.getExecutor().stream<Record<string, unknown>>(compiled, chunkSize)) {
@@ -332,6 +385,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
 
   /** How many rows match (honours limit/offset). */
   async count(): Promise<number> {
+    if (this.#state.resultCache !== null) return this.#state.resultCache.length;
     const { connection, db } = this.#db();
     const result = await db.executeQuery<{ n: unknown }>(compileCount(db, this.#state, connection.driver));
     return Number(result.rows[0]?.n ?? 0);
@@ -339,6 +393,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
 
   /** True when at least one row matches. */
   async exists(): Promise<boolean> {
+    if (this.#state.resultCache !== null) return this.#state.resultCache.length > 0;
     const { connection, db } = this.#db();
     const result = await db.executeQuery(compileExists(db, this.#state, connection.driver));
     return result.rows.length > 0;
@@ -347,13 +402,15 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   #valuesSpec(names: readonly string[], mode: ValuesSpec['mode']): ValuesSpec {
     const meta = this.#state.meta;
     const keys = names.length === 0 ? meta.fieldNames : names;
+    const paths: (readonly string[])[] = [];
     const fields: Field[] = keys.map((name) => {
       if (typeof name !== 'string') throw new FieldError('values() takes field names', { model: meta.name });
       const { lhs } = parseKey(meta, name, false);
       if (lhs.jsonPath.length > 0 || lhs.transforms.length > 0) throw new FieldError(`values() takes field names; '${name}' is a lookup path`, { model: meta.name });
+      paths.push(lhs.relations);
       return lhs.field;
     });
-    return Object.freeze({ fields: Object.freeze(fields), keys: Object.freeze([...keys]), mode });
+    return Object.freeze({ fields: Object.freeze(fields), keys: Object.freeze([...keys]), paths: Object.freeze(paths), mode });
   }
 
   /** Plain objects with the given fields (every field when none is named). */
@@ -435,12 +492,33 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
     return Number(result.numAffectedRows ?? 0n);
   }
 
-  /** DELETE every matching row. Sends no signals. Resolves to the number of rows deleted. */
+  /**
+   * DELETE every matching row. Sends no signals. Related rows follow their foreign keys' `onDelete`
+   * (done by the database; SET_DEFAULT by the ORM, first, in the same transaction).
+   * Resolves to the number of rows deleted.
+   */
   async delete(): Promise<number> {
     this.#requireUnsliced('delete');
-    const { connection, db } = this.#db();
-    const result = await db.executeQuery(compileDelete(db, connection.driver, this.#state));
-    return Number(result.numAffectedRows ?? 0n);
+    const connection = this.connection();
+    const meta = this.#state.meta;
+    const setDefault = [...meta.relations.values()].filter((r) => (r.kind === 'reverse_fk' || r.kind === 'reverse_o2o') && r.fk?.onDelete === 'SET_DEFAULT');
+    const run = async (): Promise<number> => {
+      const db = connection.executor();
+      const result = await db.executeQuery(compileDelete(db, connection.driver, this.#state));
+      return Number(result.numAffectedRows ?? 0n);
+    };
+    if (setDefault.length === 0) return run();
+    return transaction({ using: connection.alias }, async () => {
+      const pks = (await this.#with<unknown>({ values: this.#valuesSpec(['pk'], 'flat'), annotations: [], order: [] }).execute()) as unknown[];
+      const batch = Math.max(1, connection.features.maxParameters - 100);
+      for (const relation of setDefault) {
+        const fk = relation.fk!;
+        for (let i = 0; i < pks.length; i += batch) {
+          await QuerySet.of(relation.target).using(connection.alias).filter({ [`${fk.attname}__in`]: pks.slice(i, i + batch) } as never).update({ [fk.attname]: fk.getDefault() } as never);
+        }
+      }
+      return run();
+    });
   }
 
   // ---- inspection ----
@@ -463,9 +541,9 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
 
 function convertValues(spec: ValuesSpec, row: Record<string, unknown>, convert: (field: Field, value: unknown) => unknown): unknown {
   const { fields, keys, mode } = spec;
-  if (mode === 'flat') return convert(fields[0], row[fields[0].column]);
-  if (mode === 'lists') return fields.map((f) => convert(f, row[f.column]));
+  if (mode === 'flat') return convert(fields[0], row[keys[0]]);
+  if (mode === 'lists') return fields.map((f, i) => convert(f, row[keys[i]]));
   const out: Record<string, unknown> = {};
-  for (let i = 0; i < fields.length; i++) out[keys[i]] = convert(fields[i], row[fields[i].column]);
+  for (let i = 0; i < fields.length; i++) out[keys[i]] = convert(fields[i], row[keys[i]]);
   return out;
 }

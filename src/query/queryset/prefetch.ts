@@ -1,0 +1,135 @@
+import { sql } from 'kysely';
+import { FieldError } from '../../errors/index.js';
+import { getConnection } from '../../engine/index.js';
+import { relatedCache, RELATED, type ModelMeta, type Relation } from '../../metadata/index.js';
+import { selectQuery, type PrefetchSpec } from '../compile/index.js';
+import { planFor } from '../hydrate/index.js';
+import { QuerySet } from './queryset.js';
+
+/** A `prefetchRelated` argument: a relation path, or a path with a QuerySet that filters its last level. */
+export type PrefetchArg = string | { path: string; queryset?: QuerySet<any, any> };
+
+type Row = Record<string | symbol, unknown>;
+
+/** Checks a prefetch path against the model. */
+export function parsePrefetch(meta: ModelMeta, arg: PrefetchArg): PrefetchSpec {
+  const path = typeof arg === 'string' ? arg : arg?.path;
+  if (typeof path !== 'string' || path === '') throw new FieldError("prefetchRelated() takes relation paths like 'books' or 'books__tags', or { path, queryset }", { model: meta.name });
+  let current = meta;
+  for (const name of path.split('__')) {
+    const relation = current.findRelation(name);
+    if (relation === undefined) {
+      throw new FieldError(`prefetchRelated('${path}'): ${current.name} has no relation '${name}'. Relations: ${[...current.relations.keys()].sort().join(', ')}`, { model: current.name });
+    }
+    current = relation.target;
+  }
+  if (typeof arg !== 'string' && arg.queryset !== undefined) {
+    if (!(arg.queryset instanceof QuerySet) || arg.queryset.meta !== current) throw new FieldError(`prefetchRelated({ path: '${path}', queryset }): the queryset must be over ${current.name}`, { model: meta.name });
+    return Object.freeze({ path, queryset: arg.queryset });
+  }
+  return Object.freeze({ path });
+}
+
+function batches<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function isCached(instance: object, name: string): boolean {
+  const cache = (instance as Row)[RELATED] as Record<string, unknown> | undefined;
+  return cache !== undefined && Object.prototype.hasOwnProperty.call(cache, name);
+}
+
+/** Fetches one relation level for `parents` (one query per batch) and stores it in each parent's cache. */
+async function fetchLevel(parents: readonly object[], relation: Relation, queryset: QuerySet<any, any> | undefined, alias: string): Promise<void> {
+  const connection = getConnection(alias);
+  const target = relation.target;
+  const base: QuerySet<any, any> = queryset ?? QuerySet.of(target).using(alias);
+  const size = Math.max(1, connection.features.maxParameters - 1000);
+  const name = relation.name;
+  switch (relation.kind) {
+    case 'fk':
+    case 'o2o': {
+      const fk = relation.fk!;
+      const ids = [...new Set(parents.map((p) => (p as Row)[fk.attname]).filter((v) => v !== null && v !== undefined))];
+      const byPk = new Map<unknown, object>();
+      for (const batch of batches(ids, size)) for (const row of await base.filter({ pk__in: batch })) byPk.set((row as Row)[target.pk.attname], row as object);
+      for (const p of parents) relatedCache(p)[name] = byPk.get((p as Row)[fk.attname]) ?? null;
+      return;
+    }
+    case 'reverse_fk':
+    case 'reverse_o2o': {
+      const fk = relation.fk!;
+      const pkName = relation.model.pk.attname;
+      const ids = [...new Set(parents.map((p) => (p as Row)[pkName]))];
+      const groups = new Map<unknown, object[]>();
+      for (const batch of batches(ids, size)) {
+        for (const row of await base.filter({ [`${fk.attname}__in`]: batch } as never)) {
+          const key = (row as Row)[fk.attname];
+          let list = groups.get(key);
+          if (list === undefined) groups.set(key, (list = []));
+          list.push(row as object);
+        }
+      }
+      for (const p of parents) {
+        const list = groups.get((p as Row)[pkName]) ?? [];
+        relatedCache(p)[name] = relation.many ? list : (list[0] ?? null);
+      }
+      return;
+    }
+    case 'm2m':
+    case 'reverse_m2m': {
+      const through = relation.through!;
+      const pkName = relation.model.pk.attname;
+      const ids = [...new Set(parents.map((p) => (p as Row)[pkName]))];
+      const groups = new Map<unknown, object[]>();
+      const plan = planFor(connection.driver, target);
+      const sourcePlan = planFor(connection.driver, through.meta);
+      const db = connection.executor();
+      for (const batch of batches(ids, size)) {
+        const t = 'oxen_through';
+        const q = selectQuery(db, base.state, connection.driver)
+          .innerJoin(`${through.meta.table} as ${t}`, `${t}.${through.target.column}`, `${target.table}.${target.pk.column}`)
+          .select(sql.ref(`${t}.${through.source.column}`).as('oxen_source'))
+          .where(`${t}.${through.source.column}`, 'in', batch.map((id) => sourcePlan.valueToDb(through.source, id)));
+        const result = await db.executeQuery<Record<string, unknown>>(q.compile());
+        for (const raw of result.rows) {
+          const key = sourcePlan.convertValue(through.source, raw.oxen_source);
+          let list = groups.get(key);
+          if (list === undefined) groups.set(key, (list = []));
+          list.push(plan.hydrate(raw, alias));
+        }
+      }
+      for (const p of parents) relatedCache(p)[name] = groups.get((p as Row)[pkName]) ?? [];
+      return;
+    }
+  }
+}
+
+/**
+ * Loads the requested relations into the instances' caches: one query per relation level (batched
+ * under the parameter limit). `'books__tags'` loads `books` first when it is not loaded yet.
+ */
+export async function prefetch(instances: readonly object[], meta: ModelMeta, specs: readonly PrefetchSpec[], alias: string): Promise<void> {
+  if (instances.length === 0) return;
+  for (const spec of specs) {
+    const parts = spec.path.split('__');
+    let level: object[] = [...instances];
+    let current = meta;
+    for (let i = 0; i < parts.length && level.length > 0; i++) {
+      const relation = current.findRelation(parts[i])!;
+      const last = i === parts.length - 1;
+      const missing = level.filter((p) => !isCached(p, relation.name) || (last && spec.queryset !== undefined));
+      if (missing.length > 0) await fetchLevel(missing, relation, last ? (spec.queryset as QuerySet<any, any> | undefined) : undefined, alias);
+      const next: object[] = [];
+      for (const p of level) {
+        const value = relatedCache(p)[relation.name];
+        if (Array.isArray(value)) next.push(...(value as object[]));
+        else if (value !== null && value !== undefined) next.push(value as object);
+      }
+      level = next;
+      current = relation.target;
+    }
+  }
+}
