@@ -40,6 +40,7 @@ export {
   model,
   registry,
   ModelMeta,
+  type ModelClassLike,
   CharField,
   TextField,
   IntField,
@@ -70,6 +71,7 @@ export {
 } from './metadata/index.js';
 export {
   Field,
+  InvalidValue,
   CharFieldDef,
   TextFieldDef,
   IntFieldDef,
@@ -105,9 +107,9 @@ export {
 // Querying
 export { QuerySet, type FilterArg, type PrefetchArg } from './query/queryset/index.js';
 export type { FilterOf, OrderKey, CreateInput, UpdateInput, Page, FieldNames, LookupsOf, LookupValue } from './query/queryset/index.js';
-export { Q, F, QExpression, FExpression, Aggregate, Count, Sum, Avg, Min, Max, type FilterSpec, type AggregateFunction, type AggregateOptions, type AnnotationSpec } from './query/filter/index.js';
+export { Q, F, QExpression, FExpression, type FOperand, type QTree, Aggregate, Count, Sum, Avg, Min, Max, type FilterSpec, type AggregateFunction, type AggregateOptions, type AnnotationSpec } from './query/filter/index.js';
 export { registerLookup, lookupNames, type Lookup, type LookupInput } from './query/lookups/index.js';
-export type { Predicate, FilterNode, LhsPath, Operand, TransformName } from './query/filter/index.js';
+export type { Predicate, FilterNode, LhsPath, Operand, TransformName, ExpressionNode, ComparisonOperator, ArithmeticOperator } from './query/filter/index.js';
 
 // Persistence and signals
 export type { SaveOptions, DeleteOptions, BulkCreateOptions, BulkUpdateOptions } from './persistence/index.js';

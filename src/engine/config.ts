@@ -63,6 +63,8 @@ const SCHEMES: Record<string, DialectName> = {
   mysql: 'mysql',
   mariadb: 'mysql',
 };
+/** sslmode values Oxen understands: off, TLS without verifying the certificate, TLS with verification. */
+const SSL_MODES = ['disable', 'require', 'verify-full'];
 const URL_PARAMS: Record<DialectName, string[]> = {
   sqlite: [],
   postgres: ['schema', 'sslmode', 'application_name'],
@@ -134,6 +136,9 @@ export function parseUrl(url: string): ParsedUrl {
       const valid = URL_PARAMS[dialect];
       throw new ConfigurationError(`Unknown URL parameter '${key}' in '${display}'${valid.length === 0 ? `: ${scheme} URLs take none` : suggestion(key, valid)}`);
     }
+    if (key === 'sslmode' && !SSL_MODES.includes(value)) {
+      throw new ConfigurationError(`Unknown sslmode '${value}' in '${display}'${suggestion(value, SSL_MODES)}`);
+    }
     if (key === 'schema' && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(value)) {
       throw new ConfigurationError(`Invalid schema name '${value}' in '${display}': use letters, digits and '_'`);
     }
@@ -176,6 +181,7 @@ export function checkOptions(options: unknown): ConnectOptions {
     }
     const pool = o.pool as PoolOptions;
     if (pool.max !== undefined && (!Number.isInteger(pool.max) || pool.max < 1)) throw new ConfigurationError('Option pool.max must be an integer of at least 1');
+    if (pool.acquireTimeoutMs !== undefined && pool.acquireTimeoutMs < 1) throw new ConfigurationError('Option pool.acquireTimeoutMs must be at least 1 (ms)');
     if (pool.min !== undefined && pool.max !== undefined && pool.min > pool.max) throw new ConfigurationError('Option pool.min must not exceed pool.max');
   }
   nonNegative(o.statementTimeoutMs, 'statementTimeoutMs');

@@ -8,7 +8,8 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, inject } from 'vitest';
-import { closeAll, connect, disconnect, getConnection, registry, syncSchema, type ConnectOptions, type Connection } from '../../src/index.js';
+import { closeAll, connect, disconnect, getConnection, syncSchema, type ConnectOptions, type Connection } from '../../src/index.js';
+import { schemaModels } from '../../src/schema/index.js';
 
 export type TestDialect = 'sqlite' | 'postgres' | 'mysql';
 
@@ -145,8 +146,8 @@ export function forEachDialect(title: string, body: (ctx: DialectContext) => voi
       continue;
     }
     describe(`${title} [${dialect}]`, () => {
-      const tables = (): string[] =>
-        (options.models ?? []).map((cls) => registry.find(cls)?.table).filter((t): t is string => t !== undefined);
+      // The models' tables plus the join tables Oxen generated for their many-to-many relations.
+      const tables = (): string[] => (options.models === undefined ? [] : schemaModels('default', { models: options.models }).map((m) => m.table));
       beforeAll(async () => {
         url = await testUrl(dialect);
         await connect(url, { ...options.connectOptions, alias: 'default' });
