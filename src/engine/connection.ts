@@ -1,4 +1,4 @@
-import { Kysely, sql, type Dialect as KyselyDialect } from 'kysely';
+import { Kysely, sql, type CompiledQuery, type Dialect as KyselyDialect, type QueryResult } from 'kysely';
 import { ConnectionError, OxenError } from '../errors/index.js';
 import type { DialectDriver, DialectFeatures, DialectName } from '../dialects/index.js';
 import type { Log } from './config.js';
@@ -68,6 +68,7 @@ export class Connection {
   readonly log: Log;
   readonly #monitor = new Monitor();
   readonly #display: string;
+  #driverInstance: InstrumentedDriver | undefined;
   #closed = false;
 
   /** Made by `connect()`; not part of the public API. @internal */
@@ -91,7 +92,7 @@ export class Connection {
     };
     const dialect: KyselyDialect = {
       createAdapter: () => inner.createAdapter(),
-      createDriver: () => new InstrumentedDriver(inner.createDriver(), options),
+      createDriver: () => (this.#driverInstance = new InstrumentedDriver(inner.createDriver(), options)),
       createIntrospector: (db) => inner.createIntrospector(db),
       createQueryCompiler: () => inner.createQueryCompiler(),
     };
@@ -115,6 +116,23 @@ export class Connection {
   executor(): Kysely<any> {
     if (this.#closed) throw new ConnectionError(`Connection '${this.alias}' is closed; call connect() again`);
     return currentFrame(this.alias)?.kysely ?? this.kysely;
+  }
+
+  /**
+   * Runs a compiled statement in this async context: inside its open transaction on this alias, else
+   * straight through the driver (acquire, run, release), without Kysely's executor. @internal
+   */
+  async execute<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.#closed) throw new ConnectionError(`Connection '${this.alias}' is closed; call connect() again`);
+    const frame = currentFrame(this.alias);
+    const driver = this.#driverInstance;
+    if (frame !== undefined || driver === undefined) return (frame?.kysely ?? this.kysely).executeQuery<R>(query);
+    const connection = driver.tryAcquire() ?? (await driver.acquireConnection());
+    try {
+      return await connection.executeQuery<R>(query);
+    } finally {
+      await driver.releaseConnection(connection);
+    }
   }
 
   /** Runs `SELECT 1`; resolves true, or throws ConnectionError. */

@@ -17,8 +17,12 @@ export interface TransactionFrame {
   readonly isolation: string | undefined;
   /** Callbacks to run after this level is committed (moved to the parent on RELEASE, dropped on ROLLBACK). */
   readonly onCommit: (() => unknown)[];
-  /** Shared by a transaction and all its savepoints: numbers savepoint names uniquely. */
-  readonly root: { savepoints: number };
+  /**
+   * Shared by a transaction and all its savepoints: numbers savepoint names uniquely, and records the
+   * failure that ended the whole transaction on the server (a savepoint that could not be rolled back),
+   * after which it must not COMMIT.
+   */
+  readonly root: { savepoints: number; broken?: unknown };
   /** The tail of the queue of nested transactions of this frame: concurrent ones take turns. */
   children: Promise<void>;
   /** False once committed or rolled back: later statements of stray async work no longer use it. */
@@ -45,19 +49,25 @@ export function innermostFrame(): TransactionFrame | undefined {
   return innermost;
 }
 
-/** Runs `fn` with `frame` as the current (and innermost) transaction of its alias. */
-export function runInFrame<T>(frame: TransactionFrame, fn: () => T): T {
+/**
+ * Runs `fn` with `frame` as the current (and innermost) transaction of its alias. `names` are every
+ * name the connection is known by (its alias, and `'default'` when that is a synonym of it), so that
+ * `currentFrame()` finds the frame under any of them.
+ */
+export function runInFrame<T>(frame: TransactionFrame, fn: () => T, names: readonly string[] = [frame.alias]): T {
   const store = new Map(storage.getStore() ?? []);
-  store.delete(frame.alias);
-  store.set(frame.alias, frame);
+  for (const name of names) {
+    store.delete(name);
+    store.set(name, frame);
+  }
   return storage.run(store, fn);
 }
 
-/** Runs `fn` outside any transaction of `alias` (used for onCommit callbacks). */
+/** Runs `fn` outside any transaction of the connection `alias` (used for onCommit callbacks). */
 export function runOutside<T>(alias: string, fn: () => T): T {
   const current = storage.getStore();
-  if (current === undefined || !current.has(alias)) return fn();
-  const store = new Map(current);
-  store.delete(alias);
+  if (current === undefined) return fn();
+  const store = new Map([...current].filter(([name, frame]) => name !== alias && frame.alias !== alias));
+  if (store.size === current.size) return fn();
   return storage.run(store, fn);
 }

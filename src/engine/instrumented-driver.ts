@@ -111,7 +111,18 @@ export class InstrumentedDriver implements Driver {
     }
   }
 
+  /** A free connection without waiting (drivers that can tell synchronously), else undefined. */
+  tryAcquire(): DatabaseConnection | undefined {
+    const inner = this.#inner as Driver & { tryAcquire?: () => DatabaseConnection | undefined };
+    if (inner.tryAcquire === undefined) return undefined;
+    if (this.#options.singleConnection && currentFrame(this.#options.alias) !== undefined) return undefined;
+    const connection = inner.tryAcquire();
+    return connection === undefined ? undefined : this.#wrap(connection);
+  }
+
   async acquireConnection(): Promise<DatabaseConnection> {
+    const fast = this.tryAcquire();
+    if (fast !== undefined) return fast;
     const { alias, singleConnection, acquireTimeoutMs } = this.#options;
     if (singleConnection && currentFrame(alias) !== undefined) {
       throw new TransactionError(

@@ -63,6 +63,16 @@ function canonicalAlias(alias: string): string {
   }
 }
 
+/** Every name the connection `alias` is known by: its own, and `'default'` when that is a synonym of it. */
+function namesOf(alias: string): string[] {
+  if (alias === 'default') return [alias];
+  try {
+    return getConnection('default') === getConnection(alias) ? [alias, 'default'] : [alias];
+  } catch {
+    return [alias];
+  }
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -181,7 +191,7 @@ async function outermost<T>(alias: string, options: TransactionOptions, fn: Call
   };
   let result: T;
   try {
-    result = await runInFrame(frame, () => fn({ alias, depth: 1, kysely: trx }));
+    result = await runInFrame(frame, () => fn({ alias, depth: 1, kysely: trx }), namesOf(alias));
   } catch (error) {
     frame.open = false;
     const rollbackError = await rollback(trx);
@@ -189,6 +199,14 @@ async function outermost<T>(alias: string, options: TransactionOptions, fn: Call
     throw error;
   }
   frame.open = false;
+  if (frame.root.broken !== undefined) {
+    await rollback(trx);
+    throw new TransactionError(
+      `The transaction on '${alias}' cannot commit: the database already ended it when a nested transaction failed (${messageOf(frame.root.broken)}). ` +
+        'Nothing of it was committed; run it again.',
+      { cause: frame.root.broken },
+    );
+  }
   try {
     await trx.commit().execute();
   } catch (error) {
@@ -221,6 +239,12 @@ async function nested<T>(parent: TransactionFrame, options: TransactionOptions, 
   const endTurn = await takeTurn(parent);
   try {
     if (!parent.open) throw new TransactionError(`The transaction on '${parent.alias}' ended before this nested transaction() could start`);
+    if (parent.root.broken !== undefined) {
+      throw new TransactionError(
+        `The transaction on '${parent.alias}' was already ended by the database (${messageOf(parent.root.broken)}); no nested transaction can start in it`,
+        { cause: parent.root.broken },
+      );
+    }
     const depth = parent.depth + 1;
     const name = `oxen_sp_${++parent.root.savepoints}`;
     const parentTrx = parent.kysely as ControlledTransaction<any>;
@@ -237,12 +261,27 @@ async function nested<T>(parent: TransactionFrame, options: TransactionOptions, 
     };
     let result: T;
     try {
-      result = await runInFrame(frame, () => fn({ alias: parent.alias, depth, kysely: savepoint }));
+      result = await runInFrame(frame, () => fn({ alias: parent.alias, depth, kysely: savepoint }), namesOf(parent.alias));
     } catch (error) {
       frame.open = false;
-      await savepoint.rollbackToSavepoint(name).execute().catch(() => undefined);
-      await savepoint.releaseSavepoint(name).execute().catch(() => undefined);
-      throw error;
+      let rollbackError: unknown;
+      try {
+        await savepoint.rollbackToSavepoint(name).execute();
+      } catch (e) {
+        rollbackError = e ?? new Error('ROLLBACK TO SAVEPOINT failed');
+      }
+      if (rollbackError === undefined) {
+        await savepoint.releaseSavepoint(name).execute().catch(() => undefined);
+        throw error;
+      }
+      // The savepoint is gone: the database rolled back the whole transaction (MySQL does on a deadlock)
+      // or the connection is lost. Only the inner part cannot be undone; the whole transaction must end.
+      parent.root.broken = error;
+      throw new TransactionError(
+        `A nested transaction on '${parent.alias}' failed (${messageOf(error)}) and its savepoint could not be rolled back ` +
+          `(${messageOf(rollbackError)}): the database ended the whole transaction. Nothing of it will be committed; run it again.`,
+        { cause: error },
+      );
     }
     frame.open = false;
     await savepoint.releaseSavepoint(name).execute();

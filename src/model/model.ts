@@ -202,7 +202,7 @@ export abstract class Model {
     const meta = this.meta;
     const connection = getConnection(options.using ?? meta.connection ?? 'default');
     const plan = planFor(connection.driver, meta);
-    const result = await connection.executor().executeQuery<Record<string, unknown>>(CompiledQuery.raw(connection.driver.sql.placeholders(text), [...parameters]));
+    const result = await connection.execute<Record<string, unknown>>(CompiledQuery.raw(connection.driver.sql.placeholders(text), [...parameters]));
     return result.rows.map((row) => plan.hydrate(row, connection.alias) as M);
   }
 

@@ -105,7 +105,7 @@ export async function bulkCreate<M extends object>(cls: new () => M, meta: Model
     const db = connection.executor();
     for (const batch of batches) {
       const values = batch.map((instance) => toColumnValues(connection.driver, meta, written.map((f) => [f, (instance as InstanceRecord)[f.attname] ?? null] as const)));
-      const result = await db.executeQuery<Record<string, unknown>>(compileInsertMany(db, connection.driver, meta, values, returnPk, conflict));
+      const result = await connection.execute<Record<string, unknown>>(compileInsertMany(db, connection.driver, meta, values, returnPk, conflict));
       if (returnPk) {
         if (connection.features.supportsReturning) result.rows.forEach((row, i) => ((batch[i] as InstanceRecord)[pk.attname] = Number(row[pk.column])));
         else if (result.insertId !== undefined) batch.forEach((instance, i) => ((instance as InstanceRecord)[pk.attname] = Number(result.insertId) + i));
@@ -154,7 +154,7 @@ export async function bulkUpdate(meta: ModelMeta, instances: readonly object[], 
         const record = instance as InstanceRecord;
         return [plan.valueToDb(meta.pk, record[meta.pk.attname]), ...fields.map((f) => plan.valueToDb(f, record[f.attname]))];
       });
-      const result = await db.executeQuery(compileBulkUpdate(db, connection.driver, meta, fields, rows));
+      const result = await connection.execute(compileBulkUpdate(db, connection.driver, meta, fields, rows));
       updated += Number(result.numAffectedRows ?? 0n);
     }
     return updated;

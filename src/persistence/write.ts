@@ -136,7 +136,7 @@ export async function saveInstance(instance: object, options: SaveOptions = {}):
   if (adding) {
     const generated = pk.autoIncrement && (record[pk.attname] === undefined || record[pk.attname] === null);
     const entries = written.filter((f) => !(generated && f === pk)).map((f) => [f, record[f.attname] ?? null] as const);
-    const result = await db.executeQuery<Record<string, unknown>>(compileInsert(db, connection.driver, meta, toColumnValues(connection.driver, meta, entries), generated));
+    const result = await connection.execute<Record<string, unknown>>(compileInsert(db, connection.driver, meta, toColumnValues(connection.driver, meta, entries), generated));
     if (generated) {
       const raw = connection.features.supportsReturning ? result.rows[0]?.[pk.column] : result.insertId;
       record[pk.attname] = Number(raw);
@@ -146,7 +146,7 @@ export async function saveInstance(instance: object, options: SaveOptions = {}):
   } else {
     const entries = written.filter((f) => f !== pk).map((f) => [f, record[f.attname] ?? null] as const);
     if (entries.length > 0) {
-      const result = await db.executeQuery(compileUpdateByPk(db, connection.driver, meta, toColumnValues(connection.driver, meta, entries), record[pk.attname]));
+      const result = await connection.execute(compileUpdateByPk(db, connection.driver, meta, toColumnValues(connection.driver, meta, entries), record[pk.attname]));
       if (Number(result.numAffectedRows ?? 0n) === 0) {
         const cls = meta.cls as unknown as { DoesNotExist: typeof DoesNotExist };
         throw new cls.DoesNotExist(`${meta.name} with ${pk.name}=${String(record[pk.attname])} no longer exists; nothing was updated`, { model: meta.name });
@@ -197,7 +197,7 @@ export async function refreshInstance(instance: object, fieldNames?: readonly st
     order: [],
     limit: 2,
   };
-  const result = await db.executeQuery<Record<string, unknown>>(compileSelect(db, state, connection.driver));
+  const result = await connection.execute<Record<string, unknown>>(compileSelect(db, state, connection.driver));
   const row = result.rows[0];
   if (row === undefined) {
     const cls = meta.cls as unknown as { DoesNotExist: typeof DoesNotExist };

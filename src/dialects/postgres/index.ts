@@ -29,6 +29,10 @@ function adapter(field: Field): ValueAdapter {
       return { toDb: bigintToText, fromDb: toBigInt };
     case 'time':
       return { toDb: null, fromDb: timeFromDb };
+    case 'datetime':
+      // Bound as ISO text: pg would write a Date in local time with the offset rounded to minutes,
+      // shifting old instants by seconds in zones whose historical offset had seconds. Reads are Dates.
+      return { toDb: (v) => (v as Date).toISOString(), fromDb: null };
     case 'char':
     case 'text':
     case 'int':
@@ -36,7 +40,6 @@ function adapter(field: Field): ValueAdapter {
     case 'float':
     case 'decimal': // numeric(p, s) reads back as a string with exactly s decimals
     case 'boolean':
-    case 'datetime': // timestamptz reads back as a Date
     case 'date': // parsed as text (see the type parsers below)
     case 'uuid':
     case 'enum':

@@ -159,6 +159,13 @@ export class OxenSqliteDriver implements Driver {
     return this.#connection as SqliteConnection;
   }
 
+  /** The connection at once when nobody holds it (no promise, no timer), else undefined. */
+  tryAcquire(): DatabaseConnection | undefined {
+    if (this.#mutex.locked || this.#connection === undefined) return undefined;
+    void this.#mutex.lock();
+    return this.#connection;
+  }
+
   async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw(this.#options.beginStatement));
   }

@@ -5,6 +5,7 @@ import type { Field } from '../../fields/index.js';
 import type { ModelMeta } from '../../metadata/index.js';
 import type { AnnotationSpec } from '../filter/index.js';
 import { JoinPlanner } from './joins.js';
+import { cachedCompile, filterParameters, filterShape, limitParameters } from './cache.js';
 import type { OrderTerm, QueryState, SelectRelatedPath } from './state.js';
 import { aggregateExpression, columnRef, compileFilter, rootContext, type CompileContext } from './where.js';
 
@@ -116,9 +117,33 @@ export function selectQuery(db: Kysely<any>, state: QueryState, driver: DialectD
   return q;
 }
 
+/** The cache shape of a plain SELECT (no annotations, related rows or relation paths), or null. */
+function selectShape(state: QueryState, order: readonly OrderTerm[]): string | null {
+  if (state.annotations.length > 0 || state.selectRelated.length > 0 || state.having !== null) return null;
+  if (order.some((t) => (t.relations?.length ?? 0) > 0 || t.annotation !== undefined)) return null;
+  if (state.values !== null && state.values.paths.some((p) => p.length > 0)) return null;
+  const where = filterShape(state.where);
+  if (where === null) return null;
+  const values = state.values === null ? '*' : state.values.keys.join(',');
+  const ordering = order.map((t) => `${t.descending ? '-' : ''}${t.field.column}`).join(',');
+  const lock = state.forUpdate === null ? '' : `${state.forUpdate.nowait ? 'n' : ''}${state.forUpdate.skipLocked ? 's' : ''}u`;
+  return `S|${state.meta.table}|${values}|${where}|${ordering}|${state.limit === null ? '' : 'L'}${state.offset === null ? '' : 'O'}|${state.distinct ? 'D' : ''}|${lock}`;
+}
+
 /** SELECT of whole rows (or of the `values()` fields), with annotations and related rows. */
 export function compileSelect(db: Kysely<any>, state: QueryState, driver: DialectDriver): CompiledQuery {
-  return selectQuery(db, state, driver).compile();
+  const order = effectiveOrder(state);
+  return cachedCompile(
+    driver,
+    selectShape(state, order),
+    () => {
+      const out: unknown[] = [];
+      filterParameters(driver, state, state.where, out);
+      limitParameters(driver, state, out);
+      return out;
+    },
+    () => selectQuery(db, state, driver, order).compile(),
+  );
 }
 
 /** The primary keys of the rows a QuerySet matches (for writes whose filter needs joins). */
@@ -138,10 +163,22 @@ export function filterUsesRelations(state: QueryState, driver: DialectDriver): b
 /** SELECT COUNT(*), honouring limit/offset/distinct/annotations through a subquery. */
 export function compileCount(db: Kysely<any>, state: QueryState, driver: DialectDriver): CompiledQuery {
   if (state.annotations.length === 0 && state.limit === null && state.offset === null && !state.distinct && state.values === null) {
-    const { ctx, where } = plan(state, driver);
-    let q = ctx.joins.apply(db.selectFrom(state.meta.table)).select((eb) => eb.fn.countAll().as('n'));
-    if (where !== null) q = q.where(where);
-    return q.compile();
+    const shape = filterShape(state.where);
+    return cachedCompile(
+      driver,
+      shape === null ? null : `C|${state.meta.table}|${shape}`,
+      () => {
+        const out: unknown[] = [];
+        filterParameters(driver, state, state.where, out);
+        return out;
+      },
+      () => {
+        const { ctx, where } = plan(state, driver);
+        let q = ctx.joins.apply(db.selectFrom(state.meta.table)).select((eb) => eb.fn.countAll().as('n'));
+        if (where !== null) q = q.where(where);
+        return q.compile();
+      },
+    );
   }
   const inner = selectQuery(db, { ...state, selectRelated: [] }, driver, state.order ?? []);
   return db

@@ -8,6 +8,7 @@ import type { QueryState } from './state.js';
 import { expressionBuilder } from 'kysely';
 import { FieldError } from '../../errors/index.js';
 import { filterUsesRelations, primaryKeySelect } from './select.js';
+import { cachedCompile, filterParameters, filterShape } from './cache.js';
 import { compileExpression, compileFilter, rootContext } from './where.js';
 
 /** Values ready for the driver, keyed by column. */
@@ -23,9 +24,17 @@ export function toColumnValues(driver: DialectDriver, meta: ModelMeta, entries: 
 
 /** INSERT of one row; RETURNING the primary key where the dialect can and the key is generated. */
 export function compileInsert(db: Kysely<any>, driver: DialectDriver, meta: ModelMeta, row: ColumnValues, returnPk: boolean): CompiledQuery {
-  const q = db.insertInto(meta.table).values(row);
-  if (returnPk && driver.features.supportsReturning) return q.returning(meta.pk.column).compile();
-  return q.compile();
+  const returning = returnPk && driver.features.supportsReturning;
+  const columns = Object.keys(row);
+  return cachedCompile(
+    driver,
+    `I|${meta.table}|${columns.join(',')}|${returning ? 'R' : ''}`,
+    () => columns.map((c) => row[c]),
+    () => {
+      const q = db.insertInto(meta.table).values(row);
+      return returning ? q.returning(meta.pk.column).compile() : q.compile();
+    },
+  );
 }
 
 /** How an INSERT treats unique-constraint conflicts. */
@@ -63,7 +72,13 @@ export function compileBulkUpdate(db: Kysely<any>, driver: DialectDriver, meta: 
 /** UPDATE of one row by primary key. */
 export function compileUpdateByPk(db: Kysely<any>, driver: DialectDriver, meta: ModelMeta, row: ColumnValues, pk: unknown): CompiledQuery {
   const pkValue = planFor(driver, meta).valueToDb(meta.pk, pk);
-  return db.updateTable(meta.table).set(row).where(meta.pk.column, '=', pkValue).compile();
+  const columns = Object.keys(row);
+  return cachedCompile(
+    driver,
+    `U|${meta.table}|${columns.join(',')}`,
+    () => [...columns.map((c) => row[c]), pkValue],
+    () => db.updateTable(meta.table).set(row).where(meta.pk.column, '=', pkValue).compile(),
+  );
 }
 
 /** DELETE of one row by primary key. */
@@ -105,8 +120,20 @@ export function compileUpdate(db: Kysely<any>, driver: DialectDriver, state: Que
 
 /** DELETE of every row the state matches. */
 export function compileDelete(db: Kysely<any>, driver: DialectDriver, state: QueryState): CompiledQuery {
-  let q = db.deleteFrom(state.meta.table);
-  const where = writeWhere(db, driver, state);
-  if (where !== null) q = q.where(where);
-  return q.compile();
+  const shape = filterShape(state.where);
+  return cachedCompile(
+    driver,
+    shape === null ? null : `D|${state.meta.table}|${shape}`,
+    () => {
+      const out: unknown[] = [];
+      filterParameters(driver, state, state.where, out);
+      return out;
+    },
+    () => {
+      let q = db.deleteFrom(state.meta.table);
+      const where = writeWhere(db, driver, state);
+      if (where !== null) q = q.where(where);
+      return q.compile();
+    },
+  );
 }

@@ -65,3 +65,15 @@ export function textOperand(value: unknown, input: LookupInput): Operand {
   if (operand.kind === 'literal' && typeof operand.value !== 'string') badValue(input, 'a string', value);
   return operand;
 }
+
+/**
+ * A string the lookup binds as it is (a regex pattern, a JSON key): refused when it holds NUL, which
+ * PostgreSQL cannot take in text, so every dialect answers with the same clear FieldError.
+ */
+export function boundString(input: LookupInput, value: unknown, expected: string): string {
+  if (typeof value !== 'string') badValue(input, expected, value);
+  if (value.includes('\u0000')) {
+    throw new FieldError(`${input.label} must not contain the NUL character (\\u0000)`, { field: input.lhs.field.name, model: input.lhs.field.modelName });
+  }
+  return value;
+}

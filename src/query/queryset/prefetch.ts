@@ -36,9 +36,15 @@ function batches<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-function isCached(instance: object, name: string): boolean {
+/** True when the relation is in the instance's cache and, for a forward key, still matches the key column. */
+function isCached(instance: object, relation: Relation): boolean {
   const cache = (instance as Row)[RELATED] as Record<string, unknown> | undefined;
-  return cache !== undefined && Object.prototype.hasOwnProperty.call(cache, name);
+  if (cache === undefined || !Object.prototype.hasOwnProperty.call(cache, relation.name)) return false;
+  if (relation.kind !== 'fk' && relation.kind !== 'o2o') return true;
+  // A cached forward object is stale once the key was reassigned (`book.authorId = 2`): fetch again.
+  const cached = cache[relation.name] as Row | null;
+  const key = (instance as Row)[relation.fk!.attname];
+  return cached === null ? key === null || key === undefined : cached[relation.target.pk.attname] === key;
 }
 
 /** Fetches one relation level for `parents` (one query per batch) and stores it in each parent's cache. */
@@ -93,7 +99,7 @@ async function fetchLevel(parents: readonly object[], relation: Relation, querys
           .innerJoin(`${through.meta.table} as ${t}`, `${t}.${through.target.column}`, `${target.table}.${target.pk.column}`)
           .select(sql.ref(`${t}.${through.source.column}`).as('oxen_source'))
           .where(`${t}.${through.source.column}`, 'in', batch.map((id) => sourcePlan.valueToDb(through.source, id)));
-        const result = await db.executeQuery<Record<string, unknown>>(q.compile());
+        const result = await connection.execute<Record<string, unknown>>(q.compile());
         for (const raw of result.rows) {
           const key = sourcePlan.convertValue(through.source, raw.oxen_source);
           let list = groups.get(key);
@@ -120,7 +126,7 @@ export async function prefetch(instances: readonly object[], meta: ModelMeta, sp
     for (let i = 0; i < parts.length && level.length > 0; i++) {
       const relation = current.findRelation(parts[i])!;
       const last = i === parts.length - 1;
-      const missing = level.filter((p) => !isCached(p, relation.name) || (last && spec.queryset !== undefined));
+      const missing = level.filter((p) => !isCached(p, relation) || (last && spec.queryset !== undefined));
       if (missing.length > 0) await fetchLevel(missing, relation, last ? (spec.queryset as QuerySet<any, any> | undefined) : undefined, alias);
       const next: object[] = [];
       for (const p of level) {

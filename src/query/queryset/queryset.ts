@@ -185,7 +185,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
     if (cached !== null) return [...cached] as R[];
     const { connection, db } = this.#db();
     const compiled = compileSelect(db, this.#state, connection.driver);
-    const result = await db.executeQuery<Record<string, unknown>>(compiled);
+    const result = await connection.execute<Record<string, unknown>>(compiled);
     const rows = this.#convert(result.rows, connection);
     if (this.#state.prefetch.length > 0 && this.#state.values === null) await prefetch(rows as object[], this.#state.meta, this.#state.prefetch, connection.alias);
     return rows;
@@ -301,7 +301,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
     if (this.#state.annotations.length > 0) throw new FieldError('aggregate() over an annotate()d QuerySet is not supported; aggregate the base QuerySet', { model: this.#state.meta.name });
     const specs = this.#annotationSpecs(spec, 'aggregate');
     const { connection, db } = this.#db();
-    const result = await db.executeQuery<Record<string, unknown>>(compileAggregate(db, this.#state, connection.driver, specs));
+    const result = await connection.execute<Record<string, unknown>>(compileAggregate(db, this.#state, connection.driver, specs));
     const row = result.rows[0] ?? {};
     const plan = planFor(connection.driver, this.#state.meta);
     const out = {} as Record<K, unknown>;
@@ -387,7 +387,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   async count(): Promise<number> {
     if (this.#state.resultCache !== null) return this.#state.resultCache.length;
     const { connection, db } = this.#db();
-    const result = await db.executeQuery<{ n: unknown }>(compileCount(db, this.#state, connection.driver));
+    const result = await connection.execute<{ n: unknown }>(compileCount(db, this.#state, connection.driver));
     return Number(result.rows[0]?.n ?? 0);
   }
 
@@ -395,7 +395,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   async exists(): Promise<boolean> {
     if (this.#state.resultCache !== null) return this.#state.resultCache.length > 0;
     const { connection, db } = this.#db();
-    const result = await db.executeQuery(compileExists(db, this.#state, connection.driver));
+    const result = await connection.execute(compileExists(db, this.#state, connection.driver));
     return result.rows.length > 0;
   }
 
@@ -488,7 +488,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
     }
     if (Object.keys(errors).length > 0) throw ValidationError.of(meta.name, errors);
     const { connection, db } = this.#db();
-    const result = await db.executeQuery(compileUpdate(db, connection.driver, this.#state, assignments));
+    const result = await connection.execute(compileUpdate(db, connection.driver, this.#state, assignments));
     return Number(result.numAffectedRows ?? 0n);
   }
 
@@ -504,7 +504,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
     const setDefault = [...meta.relations.values()].filter((r) => (r.kind === 'reverse_fk' || r.kind === 'reverse_o2o') && r.fk?.onDelete === 'SET_DEFAULT');
     const run = async (): Promise<number> => {
       const db = connection.executor();
-      const result = await db.executeQuery(compileDelete(db, connection.driver, this.#state));
+      const result = await connection.execute(compileDelete(db, connection.driver, this.#state));
       return Number(result.numAffectedRows ?? 0n);
     };
     if (setDefault.length === 0) return run();
@@ -534,7 +534,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   async explain(): Promise<string> {
     const { connection, db } = this.#db();
     const compiled = compileSelect(db, this.#state, connection.driver);
-    const result = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(connection.driver.sql.explain(compiled.sql), [...compiled.parameters]));
+    const result = await connection.execute<Record<string, unknown>>(CompiledQuery.raw(connection.driver.sql.explain(compiled.sql), [...compiled.parameters]));
     return connection.driver.sql.formatPlan(result.rows);
   }
 }

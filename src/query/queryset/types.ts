@@ -1,9 +1,15 @@
 import type { FExpression } from '../filter/index.js';
 
-/** Property names of `M` that hold field values (not methods, not `pk`). */
+/** Instance members every model has that are not fields (`pk` is typed separately). */
+type ModelMembers = 'pk' | 'isSaved';
+
+/** Property names of `M` that hold field values (not methods, not `pk`, not `isSaved`). */
 export type FieldNames<M> = {
-  [K in keyof M]-?: K extends string ? (M[K] extends (...args: never[]) => unknown ? never : K extends 'pk' ? never : K) : never;
+  [K in keyof M]-?: K extends string ? (M[K] extends (...args: never[]) => unknown ? never : K extends ModelMembers ? never : K) : never;
 }[keyof M];
+
+/** The primary key's type: the declared `id`'s when the model declares one, else unknown. */
+export type PkOf<M> = 'id' extends FieldNames<M> ? NonNullable<M['id' & keyof M]> : unknown;
 
 type ComparableLookups = 'exact' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'not_in' | 'range' | 'isnull';
 type TextLookups = ComparableLookups | 'iexact' | 'contains' | 'icontains' | 'startswith' | 'istartswith' | 'endswith' | 'iendswith' | 'regex' | 'iregex';
@@ -60,7 +66,10 @@ type ValueOfKey<M, P extends string> = P extends `${infer K}__${infer L}` ? (K e
  * The filter object a model accepts: `{ field: value }` and `{ field__lookup: value }`, typed from the
  * model's fields. Unknown fields, unknown lookups and wrong value types are compile-time errors.
  */
-export type FilterOf<M> = { [K in FieldNames<M>]?: M[K] | FExpression | null } & { [P in LookupKeys<M>]?: ValueOfKey<M, P> };
+export type FilterOf<M> = { [K in FieldNames<M>]?: M[K] | FExpression | null } & { [P in LookupKeys<M>]?: ValueOfKey<M, P> } & PkFilter<M>;
+
+/** `pk` and `pk__lookup` keys (the primary key under its generic name). */
+type PkFilter<M> = { pk?: PkOf<M> | FExpression } & { [L in ComparableLookups as `pk__${L}`]?: LookupValue<PkOf<M>, L> };
 
 /** An ordering term: a field name, `-name` for descending, `pk` or `-pk`. */
 export type OrderKey<M> = FieldNames<M> | `-${FieldNames<M>}` | 'pk' | '-pk';
