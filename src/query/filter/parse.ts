@@ -27,6 +27,33 @@ export interface ParsedKey {
  * transforms, then one lookup. Throws FieldError with the valid names.
  */
 export function parseKey(meta: ModelMeta, key: string, allowLookup = true, annotations: readonly AnnotationSpec[] = []): ParsedKey {
+  if (annotations.length > 0) return resolveKey(meta, key, allowLookup, annotations);
+  // Parsed keys depend only on the model's metadata: cache them (per model, bounded).
+  let cache = keyCache.get(meta);
+  if (cache === undefined) keyCache.set(meta, (cache = new Map()));
+  const cacheKey = allowLookup ? key : `\u0000${key}`;
+  let parsed = cache.get(cacheKey);
+  if (parsed === undefined) {
+    parsed = resolveKey(meta, key, allowLookup, annotations);
+    if (cache.size < 5000 && meta.relations.size === relationCount(meta)) cache.set(cacheKey, parsed);
+  }
+  return parsed;
+}
+
+const keyCache = new WeakMap<ModelMeta, Map<string, ParsedKey>>();
+const relationCounts = new WeakMap<ModelMeta, number>();
+
+/** Relations can be added to a model later (reverse sides); a change empties its key cache. */
+function relationCount(meta: ModelMeta): number {
+  const known = relationCounts.get(meta);
+  if (known !== meta.relations.size) {
+    relationCounts.set(meta, meta.relations.size);
+    keyCache.get(meta)?.clear();
+  }
+  return meta.relations.size;
+}
+
+function resolveKey(meta: ModelMeta, key: string, allowLookup: boolean, annotations: readonly AnnotationSpec[]): ParsedKey {
   const parts = key.split('__');
   const annotation = annotations.find((a) => a.alias === parts[0]);
   if (annotation !== undefined) {
