@@ -104,6 +104,12 @@ export interface DialectDriver {
   readonly sql: SqlOverrides;
   /** Driver error → Oxen error. */
   mapError: ErrorMapper;
+  /**
+   * True when this error, raised inside a transaction, ended the transaction on the server (PostgreSQL:
+   * any error; MySQL/MariaDB: a deadlock; SQLite: I/O, full disk, out of memory). The transaction can
+   * then only be rolled back.
+   */
+  abortsTransaction(error: unknown): boolean;
   /** Does the table exist in the connection's current schema/database? */
   tableExists(db: Kysely<unknown>, table: string): Promise<boolean>;
   /** Index names on a table in the current schema/database. */

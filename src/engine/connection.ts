@@ -85,6 +85,7 @@ export class Connection {
       alias: settings.alias,
       monitor: this.#monitor,
       mapError: driver.mapError,
+      abortsTransaction: driver.abortsTransaction,
       log: settings.log,
       acquireTimeoutMs: settings.acquireTimeoutMs,
       slowQueryMs: settings.slowQueryMs,

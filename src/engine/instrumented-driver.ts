@@ -11,6 +11,8 @@ export interface InstrumentOptions {
   readonly alias: string;
   readonly monitor: Monitor;
   readonly mapError: ErrorMapper;
+  /** Does this error end the current transaction on the server? */
+  readonly abortsTransaction: (error: unknown) => boolean;
   readonly log: Log;
   readonly acquireTimeoutMs: number;
   readonly slowQueryMs: number | undefined;
@@ -44,9 +46,15 @@ export function translateError(error: unknown, mapError: ErrorMapper, query?: Co
   }
 }
 
+const ROLLBACK = /^\s*rollback\b/i;
+
 class InstrumentedConnection implements DatabaseConnection {
   readonly inner: DatabaseConnection;
   readonly #options: InstrumentOptions;
+  /** A transaction is open on this connection. */
+  inTransaction = false;
+  /** The error that ended the open transaction on the server; only ROLLBACK may follow. */
+  aborted: OxenError | null = null;
 
   constructor(inner: DatabaseConnection, options: InstrumentOptions) {
     this.inner = inner;
@@ -54,13 +62,16 @@ class InstrumentedConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.aborted !== null && !ROLLBACK.test(query.sql)) throw abortedError(this.#options.alias, this.aborted);
     const started = performance.now();
     let failed = false;
     try {
       return await this.inner.executeQuery<R>(query);
     } catch (error) {
       failed = true;
-      throw translateError(error, this.#options.mapError, query);
+      const translated = translateError(error, this.#options.mapError, query);
+      if (this.inTransaction && !ROLLBACK.test(query.sql) && this.#options.abortsTransaction(error)) this.aborted = translated;
+      throw translated;
     } finally {
       this.#record(query, performance.now() - started, failed);
     }
@@ -85,6 +96,14 @@ class InstrumentedConnection implements DatabaseConnection {
     monitor.record(ms, failed, slow);
     if (slow) log.warn(`slow query on '${alias}' (${ms.toFixed(1)} ms)`, { sql: query.sql, parameters: redactParameters(query.parameters), durationMs: ms });
   }
+}
+
+function abortedError(alias: string, cause: OxenError): TransactionError {
+  return new TransactionError(
+    `The transaction on '${alias}' was ended by the database after an earlier error (${cause.message}); it can only be rolled back. ` +
+      'Let that error leave transaction(), or run the statement that may fail inside a nested transaction().',
+    { cause },
+  );
 }
 
 /**
@@ -166,23 +185,45 @@ export class InstrumentedDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const wrapper = connection as InstrumentedConnection;
+    wrapper.aborted = null;
     await this.#inner.beginTransaction(connection, settings);
+    wrapper.inTransaction = true;
   }
 
+  /** COMMIT; a transaction the database already ended is rolled back instead, and that is an error. */
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const wrapper = connection as InstrumentedConnection;
+    const aborted = wrapper.aborted;
+    if (aborted !== null) {
+      await this.rollbackTransaction(connection).catch(() => undefined);
+      throw new TransactionError(
+        `Cannot commit the transaction on '${this.#options.alias}': the database ended it after an earlier error (${aborted.message}); it was rolled back and nothing of it was written.`,
+        { cause: aborted },
+      );
+    }
     await this.#inner.commitTransaction(connection);
+    wrapper.inTransaction = false;
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await this.#inner.rollbackTransaction(connection);
+    const wrapper = connection as InstrumentedConnection;
+    try {
+      await this.#inner.rollbackTransaction(connection);
+    } finally {
+      wrapper.inTransaction = false;
+      wrapper.aborted = null;
+    }
   }
 
   async savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
     await this.#inner.savepoint?.(connection, name, compile);
   }
 
+  /** ROLLBACK TO SAVEPOINT; when it succeeds the transaction is usable again (PostgreSQL's recovery). */
   async rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
     await this.#inner.rollbackToSavepoint?.(connection, name, compile);
+    (connection as InstrumentedConnection).aborted = null;
   }
 
   async releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {

@@ -191,7 +191,8 @@ async function outermost<T>(alias: string, options: TransactionOptions, fn: Call
   };
   let result: T;
   try {
-    result = await runInFrame(frame, () => fn({ alias, depth: 1, kysely: trx }), namesOf(alias));
+    // Awaited inside the frame: a returned QuerySet (lazy) must run in the transaction too.
+    result = await runInFrame(frame, async () => await fn({ alias, depth: 1, kysely: trx }), namesOf(alias));
   } catch (error) {
     frame.open = false;
     const rollbackError = await rollback(trx);
@@ -261,7 +262,7 @@ async function nested<T>(parent: TransactionFrame, options: TransactionOptions, 
     };
     let result: T;
     try {
-      result = await runInFrame(frame, () => fn({ alias: parent.alias, depth, kysely: savepoint }), namesOf(parent.alias));
+      result = await runInFrame(frame, async () => await fn({ alias: parent.alias, depth, kysely: savepoint }), namesOf(parent.alias));
     } catch (error) {
       frame.open = false;
       let rollbackError: unknown;
@@ -275,7 +276,7 @@ async function nested<T>(parent: TransactionFrame, options: TransactionOptions, 
         throw error;
       }
       // The savepoint is gone: the database rolled back the whole transaction (MySQL does on a deadlock)
-      // or the connection is lost. Only the inner part cannot be undone; the whole transaction must end.
+      // or the connection is lost. Undoing only the inner part is impossible; the whole transaction must end.
       parent.root.broken = error;
       throw new TransactionError(
         `A nested transaction on '${parent.alias}' failed (${messageOf(error)}) and its savepoint could not be rolled back ` +

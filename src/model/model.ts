@@ -168,12 +168,12 @@ export abstract class Model {
    * await Author.bulkCreate(rows, { updateConflicts: { fields: ['name'], uniqueFields: ['email'] } });
    * ```
    */
-  static bulkCreate<M extends Model>(this: ModelStatic<M>, rows: readonly (M | CreateInput<M>)[], options?: BulkCreateOptions): Promise<M[]> {
+  static bulkCreate<M extends Model>(this: ModelStatic<M>, rows: readonly NoInfer<M | CreateInput<M>>[], options?: BulkCreateOptions): Promise<M[]> {
     return bulkCreate<M>(this, this.meta, rows as readonly (M | object)[], options);
   }
 
   /** UPDATEs `fields` of many saved instances with one statement per batch; no signals. Resolves to rows updated. */
-  static bulkUpdate<M extends Model>(this: ModelStatic<M>, instances: readonly M[], fields: readonly (keyof M & string)[], options?: BulkUpdateOptions): Promise<number> {
+  static bulkUpdate<M extends Model>(this: ModelStatic<M>, instances: readonly NoInfer<M>[], fields: readonly NoInfer<keyof M & string>[], options?: BulkUpdateOptions): Promise<number> {
     return bulkUpdate(this.meta, instances, fields, options);
   }
 

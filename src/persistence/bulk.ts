@@ -1,5 +1,5 @@
 import { FieldError, IntegrityError, ValidationError } from '../errors/index.js';
-import { getConnection, transaction } from '../engine/index.js';
+import { getConnection, inTransaction, transaction } from '../engine/index.js';
 import type { Field } from '../fields/index.js';
 import type { ModelMeta } from '../metadata/index.js';
 import { compileBulkUpdate, compileInsertMany, toColumnValues, type ConflictMode } from '../query/compile/index.js';
@@ -95,15 +95,24 @@ export async function bulkCreate<M extends object>(cls: new () => M, meta: Model
       updateColumns: fieldsNamed(meta, fields, 'updateConflicts.fields').map((f) => f.column),
     };
   }
-  const generated = pk.autoIncrement && instances.every((i) => (i as InstanceRecord)[pk.attname] === undefined || (i as InstanceRecord)[pk.attname] === null);
-  const written = meta.fields.filter((f) => !(generated && f === pk));
-  const size = batchOf(options.batchSize, written.length, connection.features.maxParameters);
-  const batches: M[][] = [];
-  for (let i = 0; i < instances.length; i += size) batches.push(instances.slice(i, i + size));
-  const returnPk = generated && conflict === null;
+  // Rows whose auto-increment key is given are inserted with it; the others get generated keys.
+  const hasKey = (i: M): boolean => (i as InstanceRecord)[pk.attname] !== undefined && (i as InstanceRecord)[pk.attname] !== null;
+  const groups: { generated: boolean; rows: M[] }[] = pk.autoIncrement
+    ? [
+        { generated: false, rows: instances.filter(hasKey) },
+        { generated: true, rows: instances.filter((i) => !hasKey(i)) },
+      ]
+    : [{ generated: false, rows: instances }];
+  const batches: { generated: boolean; rows: M[]; written: Field[] }[] = [];
+  for (const group of groups) {
+    const written = meta.fields.filter((f) => !(group.generated && f === pk));
+    const size = batchOf(options.batchSize, written.length, connection.features.maxParameters);
+    for (let i = 0; i < group.rows.length; i += size) batches.push({ generated: group.generated, rows: group.rows.slice(i, i + size), written });
+  }
   await atomically(alias, batches.length, async () => {
     const db = connection.executor();
-    for (const batch of batches) {
+    for (const { generated, rows: batch, written } of batches) {
+      const returnPk = generated && conflict === null;
       const values = batch.map((instance) => toColumnValues(connection.driver, meta, written.map((f) => [f, (instance as InstanceRecord)[f.attname] ?? null] as const)));
       const result = await connection.execute<Record<string, unknown>>(compileInsertMany(db, connection.driver, meta, values, returnPk, conflict));
       if (returnPk) {
@@ -190,7 +199,9 @@ export async function getOrCreate<M extends object>(cls: new () => M, qs: QueryS
     return [created, true];
   } catch (error) {
     if (!(error instanceof IntegrityError) || error.kind !== 'unique') throw error;
-    const winner = await qs.selectForUpdate().getOrNull(lookup as never);
+    // Inside a transaction a locking read sees the winner's committed row (MySQL's REPEATABLE READ
+    // snapshot would not); outside one every statement reads the latest committed data.
+    const winner = await (inTransaction(alias) ? qs.selectForUpdate() : qs).getOrNull(lookup as never);
     if (winner === null) throw error;
     return [winner, false];
   }
@@ -212,10 +223,12 @@ export async function updateOrCreate<M extends object>(cls: new () => M, qs: Que
     await saveInstance(instance, { using: alias });
     return [instance, false];
   };
+  // A plain read first: a locking read of a missing row would take gap locks on MySQL, and two racing
+  // creators would deadlock on their INSERTs. The INSERT runs in a savepoint; the loser of the race gets
+  // a unique violation and reads the winner's row with a lock (which sees it, even in REPEATABLE READ).
   return transaction({ using: alias }, async () => {
     const locked = qs.selectForUpdate();
-    const existing = await locked.getOrNull(lookup as never);
-    if (existing !== null) return apply(existing);
+    if ((await qs.getOrNull(lookup as never)) !== null) return apply((await locked.get(lookup as never)) as M);
     try {
       const created = await transaction({ using: alias }, async () => {
         const instance = buildInstance(cls, { ...lookupData(meta, lookup), ...defaults });

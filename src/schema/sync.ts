@@ -122,7 +122,7 @@ export async function syncSchema(options: SchemaOptions = {}): Promise<SyncResul
   const alias = options.using ?? 'default';
   const connection = getConnection(alias);
   const { driver } = connection;
-  refuseDdlInTransaction(alias, driver.features.transactionalDdl);
+  refuseDdlInTransaction(connection.alias, driver.features.transactionalDdl);
   const db = connection.executor();
   const result: SyncResult = { tables: [], indexes: [] };
   const models = schemaModels(alias, options);
@@ -183,7 +183,7 @@ function columnOptions(column: ColumnDefinitionBuilder, field: Field, autoIncrem
 export async function dropSchema(options: SchemaOptions = {}): Promise<string[]> {
   const alias = options.using ?? 'default';
   const connection = getConnection(alias);
-  refuseDdlInTransaction(alias, connection.features.transactionalDdl);
+  refuseDdlInTransaction(connection.alias, connection.features.transactionalDdl);
   const db = connection.executor();
   const dropped: string[] = [];
   for (const meta of schemaModels(alias, options).reverse()) {

@@ -198,6 +198,8 @@ export const createMysqlDialect: DialectFactory = async (config: DriverConfig): 
     adapter,
     sql: createMysqlSql(() => mariaDb),
     mapError,
+    // A deadlock (1213) rolls the whole transaction back; a lost connection ends it too.
+    abortsTransaction: (error) => (error as { errno?: unknown })?.errno === 1213 || isNetworkError(error),
     async tableExists(db: Kysely<unknown>, table: string) {
       const r = await sql<{ n: string }>`select count(*) as n from information_schema.tables where table_schema = database() and table_name = ${table}`.execute(db);
       return Number(r.rows[0]?.n ?? 0) > 0;

@@ -133,6 +133,8 @@ export const createPostgresDialect: DialectFactory = async (config: DriverConfig
     adapter,
     sql: postgresSql,
     mapError,
+    // Any error aborts a PostgreSQL transaction until ROLLBACK (or ROLLBACK TO SAVEPOINT).
+    abortsTransaction: () => true,
     async tableExists(db: Kysely<unknown>, table: string) {
       const r = await sql<{ n: string }>`select count(*) as n from information_schema.tables where table_schema = current_schema() and table_name = ${table}`.execute(db);
       return Number(r.rows[0]?.n ?? 0) > 0;

@@ -157,6 +157,8 @@ export const createSqliteDialect: DialectFactory = async (config: DriverConfig):
     adapter,
     sql: sqliteSql,
     mapError,
+    // SQLite undoes only the failing statement, except after these, which may end the transaction.
+    abortsTransaction: (error) => /^SQLITE_(FULL|IOERR|NOMEM|INTERRUPT|CORRUPT)/.test(String((error as { code?: unknown })?.code)),
     async tableExists(db: Kysely<unknown>, table: string) {
       const r = await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${table}`.execute(db);
       return Number(r.rows[0]?.n ?? 0) > 0;

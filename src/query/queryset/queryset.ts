@@ -1,6 +1,6 @@
 import { CompiledQuery, type Kysely } from 'kysely';
-import { DoesNotExist, FieldError, MultipleObjectsReturned, OxenError, ValidationError, type ValidationErrors } from '../../errors/index.js';
-import { getConnection, transaction, type Connection } from '../../engine/index.js';
+import { DoesNotExist, FieldError, MultipleObjectsReturned, OxenError, TransactionError, ValidationError, type ValidationErrors } from '../../errors/index.js';
+import { getConnection, inTransaction, transaction, type Connection } from '../../engine/index.js';
 import type { Field } from '../../fields/index.js';
 import type { ModelMeta } from '../../metadata/index.js';
 import { hasOwn, isPlainObject, suggestion } from '../../utils/index.js';
@@ -88,6 +88,11 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
 
   #db(): { connection: Connection; db: Kysely<any> } {
     const connection = this.connection();
+    if (this.#state.forUpdate !== null && !inTransaction(connection.alias)) {
+      throw new TransactionError(`selectForUpdate() on ${this.#state.meta.name} needs a transaction: the locks last until it ends. Run it inside transaction(async () => { ... }).`, {
+        model: this.#state.meta.name,
+      });
+    }
     return { connection, db: connection.executor() };
   }
 
@@ -169,8 +174,9 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   }
 
   /**
-   * SELECT ... FOR UPDATE, inside a transaction: the rows stay locked until it ends. A no-op on SQLite,
-   * whose transactions already hold the write lock.
+   * SELECT ... FOR UPDATE: the rows stay locked until the transaction ends. Outside a transaction it is
+   * a TransactionError (on every dialect). On SQLite the clause is left out: its transactions already
+   * hold the database's write lock.
    */
   selectForUpdate(options: { nowait?: boolean; skipLocked?: boolean } = {}): QuerySet<M, R> {
     if (options.nowait === true && options.skipLocked === true) throw new FieldError('selectForUpdate(): nowait and skipLocked exclude each other');
