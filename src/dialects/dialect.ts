@@ -172,6 +172,12 @@ export interface SqlOverrides {
   typed(field: Field, expression: SqlExpression): SqlExpression;
   /** String concatenation. */
   concat(...parts: SqlExpression[]): RawBuilder<unknown>;
+  /** A number inside F() arithmetic, typed so that integers stay integers (better-sqlite3 binds every JS number as REAL). */
+  arithmeticValue(value: number): SqlExpression;
+  /** Division of two integer expressions, truncating toward zero (MySQL's `/` is exact: it needs `DIV`). */
+  integerDivide(left: SqlExpression, right: SqlExpression): RawBuilder<unknown>;
+  /** What UPDATE assigns to a field from an F() expression (SQLite: decimals rounded to the field's places). */
+  assignExpression(field: Field, expression: SqlExpression): SqlExpression;
   /** The LIMIT to use when only OFFSET is given (SQLite and MySQL need one), or undefined. */
   offsetWithoutLimit(): number | bigint | undefined;
   /** Rewrites `?` placeholders (outside quotes) into the dialect's own (`$1`, ... on PostgreSQL). */

@@ -50,7 +50,7 @@ export function isNetworkError(error: unknown): boolean {
 /** `$."a"[1]."b"`: a JSON path for SQLite and MySQL, with keys quoted (it is bound, never spliced into SQL). */
 export function jsonPathText(path: readonly (string | number)[]): string {
   let out = '$';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `."${p.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `.${JSON.stringify(p)}`;
   return out;
 }
 

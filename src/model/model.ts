@@ -4,7 +4,7 @@ import { getConnection } from '../engine/index.js';
 import { registry, type ModelMeta } from '../metadata/index.js';
 import { LOADED_FROM, planFor } from '../query/hydrate/index.js';
 import type { Aggregate } from '../query/filter/index.js';
-import { QuerySet, parsePrefetch, prefetch, type CreateInput, type FilterArg, type FilterOf, type OrderKey, type Page, type UpdateInput } from '../query/queryset/index.js';
+import { QuerySet, parsePrefetch, prefetch, type CreateInput, type FilterArg, type FilterOf, type OrderKey, type Page, type UpdateInput, type ValueKey, type ValuesRow, type Annotated } from '../query/queryset/index.js';
 import {
   buildInstance,
   bulkCreate,
@@ -117,7 +117,7 @@ export abstract class Model {
   }
 
   /** Plain objects of the given fields for every row. */
-  static values<M extends Model, K extends keyof M & string>(this: ModelStatic<M>, ...fields: K[]): QuerySet<M, Pick<M, K>> {
+  static values<M extends Model, K extends ValueKey<M>>(this: ModelStatic<M>, ...fields: K[]): QuerySet<M, ValuesRow<M, K>> {
     return QuerySet.of<M>(this.meta).values(...fields);
   }
 
@@ -137,7 +137,7 @@ export abstract class Model {
   }
 
   /** Every row with aggregates added (see `QuerySet.annotate`). */
-  static annotate<M extends Model>(this: ModelStatic<M>, spec: Record<string, Aggregate>): QuerySet<M> {
+  static annotate<M extends Model, K extends string>(this: ModelStatic<M>, spec: Record<K, Aggregate>): QuerySet<M & Annotated<K>> {
     return QuerySet.of<M>(this.meta).annotate(spec);
   }
 

@@ -36,9 +36,20 @@ interface State {
 
 const start = (): State => ({ sum: 0n, count: 0, min: null, max: null, scale: 0 });
 
-function step(state: State, value: unknown, scale: unknown): void {
+/**
+ * `scale` is the field's decimal places; without it (`DISTINCT` aggregates take one argument) the
+ * scale is read from the stored text, and the running values are rescaled when a longer one appears.
+ */
+function step(state: State, value: unknown, scale?: unknown): void {
   if (value === null || value === undefined) return;
-  const s = Number(scale);
+  const text = String(value);
+  const s = scale === undefined ? Math.max(state.scale, (text.split('.')[1] ?? '').length) : Number(scale);
+  if (s > state.scale && state.count > 0) {
+    const k = 10n ** BigInt(s - state.scale);
+    state.sum *= k;
+    if (state.min !== null) state.min *= k;
+    if (state.max !== null) state.max *= k;
+  }
   state.scale = s;
   const v = toScaled(String(value), s);
   state.sum += v;
@@ -52,7 +63,7 @@ function step(state: State, value: unknown, scale: unknown): void {
  * convert to doubles (15 significant digits) or compare as text.
  */
 export function registerDecimalAggregates(db: BetterSqlite3.Database): void {
-  const options = { start, step: step as never, deterministic: true } as const;
+  const options = { start, step: step as never, deterministic: true, varargs: true } as const;
   db.aggregate('oxen_decimal_sum', { ...options, result: (s: State) => (s.count === 0 ? null : fromScaled(s.sum, s.scale)) });
   db.aggregate('oxen_decimal_avg', {
     ...options,

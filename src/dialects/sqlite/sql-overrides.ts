@@ -55,6 +55,8 @@ export const sqliteSql: SqlOverrides = {
     const arg = distinct ? sql`distinct ${argument}` : sql`${argument}`;
     if (field !== null && field.kind === 'decimal' && fn !== 'count') {
       // Decimals are text on SQLite: exact aggregates run in JS (see sqlite/index.ts).
+      // SQLite allows one argument with DISTINCT: the scale is then read from the values.
+      if (distinct) return sql`${sql.raw(`oxen_decimal_${fn}`)}(${arg})`;
       return sql`${sql.raw(`oxen_decimal_${fn}`)}(${arg}, ${sql.lit((field as DecimalFieldDef).decimalPlaces)})`;
     }
     return sql`${sql.raw(fn)}(${arg})`;
@@ -67,6 +69,9 @@ export const sqliteSql: SqlOverrides = {
   },
   typed: (_field, e) => e,
   concat: (...parts) => sql`(${sql.join(parts, sql` || `)})`,
+  arithmeticValue: (value) => (Number.isInteger(value) ? sql`cast(${value} as integer)` : sql`${value}`),
+  integerDivide: (left, right) => sql`(${left} / ${right})`,
+  assignExpression: (field, e) => (field.kind === 'decimal' ? sql`printf(${sql.lit(`%.${(field as DecimalFieldDef).decimalPlaces}f`)}, ${e})` : e),
   offsetWithoutLimit: () => -1,
   placeholders: (text) => text,
   explain: (statement) => `explain query plan ${statement}`,

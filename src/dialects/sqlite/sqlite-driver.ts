@@ -69,8 +69,9 @@ class SqliteConnection implements DatabaseConnection {
     let numberColumns: string[] | null = null;
     if (stmt.reader) {
       const columns = stmt.columns();
-      if (columns.some((c) => c.type !== null && /^bigint$/i.test(c.type))) {
-        // Read every integer exactly, then give non-BIGINT columns back as numbers.
+      // BIGINT columns and expressions (type null: MAX(big), SUM(big), ...) are read exactly; other
+      // integers come back as numbers.
+      if (columns.some((c) => c.type === null || /^bigint$/i.test(c.type))) {
         stmt.safeIntegers(true);
         numberColumns = columns.filter((c) => c.type === null || !/^bigint$/i.test(c.type)).map((c) => c.name);
       }
@@ -119,11 +120,15 @@ class SqliteConnection implements DatabaseConnection {
   }
 }
 
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 function fixNumbers(rows: Record<string, unknown>[], columns: readonly string[]): void {
   for (const row of rows) {
     for (const c of columns) {
       const v = row[c];
-      if (typeof v === 'bigint') row[c] = Number(v);
+      // An expression's integer beyond 2^53 stays a bigint rather than being rounded.
+      if (typeof v === 'bigint') row[c] = v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v;
     }
   }
 }

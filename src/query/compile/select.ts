@@ -43,7 +43,7 @@ function orderTerms(ctx: CompileContext, order: readonly OrderTerm[]): ((q: AnyS
     const nulls = ctx.driver.sql.nullsOrder(term.descending);
     const target =
       term.annotation !== undefined
-        ? sql.ref(term.annotation.alias)
+        ? ctx.driver.sql.orderable(term.annotation.result, sql.ref(term.annotation.alias))
         : ctx.driver.sql.orderable(term.field, columnRef(ctx, term.field.column, term.relations ?? [], true));
     return (q: AnySelect) =>
       q.orderBy(target, (ob) => {

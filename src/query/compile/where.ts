@@ -40,9 +40,29 @@ export function compileExpression(ctx: CompileContext, node: ExpressionNode): Sq
       return columnRef(ctx, lhs.field.column, lhs.relations);
     }
     case 'value':
-      return ctx.eb.val(node.value);
+      return ctx.driver.sql.arithmeticValue(node.value);
+    case 'arith': {
+      const left = compileExpression(ctx, node.left);
+      const right = compileExpression(ctx, node.right);
+      if (node.op === '/' && integral(ctx, node.left) && integral(ctx, node.right)) return ctx.driver.sql.integerDivide(left, right);
+      return sql`(${left} ${sql.raw(node.op)} ${right})`;
+    }
+    default:
+      return assertNever(node, 'expression');
+  }
+}
+
+const INTEGER_KINDS = new Set(['int', 'smallint', 'bigint']);
+
+/** True when an F expression yields an integer (integer columns and numbers, with + - * /). */
+function integral(ctx: CompileContext, node: ExpressionNode): boolean {
+  switch (node.kind) {
+    case 'ref':
+      return INTEGER_KINDS.has(parseKey(ctx.meta, node.path, false).lhs.field.kind);
+    case 'value':
+      return Number.isInteger(node.value);
     case 'arith':
-      return sql`(${compileExpression(ctx, node.left)} ${sql.raw(node.op)} ${compileExpression(ctx, node.right)})`;
+      return integral(ctx, node.left) && integral(ctx, node.right);
     default:
       return assertNever(node, 'expression');
   }

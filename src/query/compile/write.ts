@@ -109,7 +109,7 @@ export function compileUpdate(db: Kysely<any>, driver: DialectDriver, state: Que
   const ctx = rootContext(state.meta, driver, expressionBuilder<any, any>());
   const set: Record<string, unknown> = {};
   for (const [field, value] of assignments) {
-    set[field.column] = value instanceof FExpression ? compileExpression(ctx, value.node) : plan.valueToDb(field, value);
+    set[field.column] = value instanceof FExpression ? driver.sql.assignExpression(field, compileExpression(ctx, value.node)) : plan.valueToDb(field, value);
   }
   if (ctx.joins.size > 0) throw new FieldError('update(): F() may only read fields of the model being updated', { model: state.meta.name });
   let q = db.updateTable(state.meta.table).set(set);

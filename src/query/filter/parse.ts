@@ -114,6 +114,7 @@ function resolveKey(meta: ModelMeta, key: string, allowLookup: boolean, annotati
     if (rest.length > 0 && allowLookup && findLookup(rest[rest.length - 1]) !== undefined) lookup = rest.pop() as string;
     for (const p of rest) {
       if (p === '') throw new FieldError(`Empty JSON key in '${key}' on ${meta.name}`, { model: meta.name, field: name });
+      if (p.includes('\u0000')) throw new FieldError(`A JSON key in '${meta.name}.${name}' must not contain the NUL character (\\u0000)`, { model: meta.name, field: name });
       jsonPath.push(/^\d+$/.test(p) ? Number(p) : p);
     }
   } else {

@@ -16,15 +16,30 @@ export function parsePrefetch(meta: ModelMeta, arg: PrefetchArg): PrefetchSpec {
   const path = typeof arg === 'string' ? arg : arg?.path;
   if (typeof path !== 'string' || path === '') throw new FieldError("prefetchRelated() takes relation paths like 'books' or 'books__tags', or { path, queryset }", { model: meta.name });
   let current = meta;
+  let last: Relation | undefined;
   for (const name of path.split('__')) {
     const relation = current.findRelation(name);
     if (relation === undefined) {
       throw new FieldError(`prefetchRelated('${path}'): ${current.name} has no relation '${name}'. Relations: ${[...current.relations.keys()].sort().join(', ')}`, { model: current.name });
     }
+    last = relation;
     current = relation.target;
   }
   if (typeof arg !== 'string' && arg.queryset !== undefined) {
-    if (!(arg.queryset instanceof QuerySet) || arg.queryset.meta !== current) throw new FieldError(`prefetchRelated({ path: '${path}', queryset }): the queryset must be over ${current.name}`, { model: meta.name });
+    const what = `prefetchRelated({ path: '${path}', queryset })`;
+    if (!(arg.queryset instanceof QuerySet) || arg.queryset.meta !== current) throw new FieldError(`${what}: the queryset must be over ${current.name}`, { model: meta.name });
+    const state = arg.queryset.state;
+    if (state.values !== null) throw new FieldError(`${what}: the queryset must return instances, not values()/valuesList()`, { model: meta.name });
+    if (state.limit !== null || state.offset !== null) throw new FieldError(`${what}: the queryset cannot be sliced with limit()/offset()`, { model: meta.name });
+    if ((last?.kind === 'm2m' || last?.kind === 'reverse_m2m') && (state.annotations.length > 0 || state.selectRelated.length > 0)) {
+      // The many-to-many level is read with the join table in one statement and hydrated here, without
+      // the QuerySet's annotation and selectRelated handling (and an annotation would need the join
+      // column in its GROUP BY).
+      throw new FieldError(
+        `${what}: annotate() and selectRelated() are not supported on a many-to-many level; prefetch the related objects as another level instead (e.g. '${path}__<relation>')`,
+        { model: meta.name },
+      );
+    }
     return Object.freeze({ path, queryset: arg.queryset });
   }
   return Object.freeze({ path });
@@ -93,6 +108,7 @@ async function fetchLevel(parents: readonly object[], relation: Relation, querys
       const plan = planFor(connection.driver, target);
       const sourcePlan = planFor(connection.driver, through.meta);
       const db = connection.executor();
+      const fetched: object[] = [];
       for (const batch of batches(ids, size)) {
         const t = 'oxen_through';
         const q = selectQuery(db, base.state, connection.driver)
@@ -104,10 +120,14 @@ async function fetchLevel(parents: readonly object[], relation: Relation, querys
           const key = sourcePlan.convertValue(through.source, raw.oxen_source);
           let list = groups.get(key);
           if (list === undefined) groups.set(key, (list = []));
-          list.push(plan.hydrate(raw, alias));
+          const instance = plan.hydrate(raw, alias);
+          list.push(instance);
+          fetched.push(instance);
         }
       }
       for (const p of parents) relatedCache(p)[name] = groups.get((p as Row)[pkName]) ?? [];
+      // The other kinds run `base` itself, which prefetches its own prefetchRelated(); do the same here.
+      if (base.state.prefetch.length > 0) await prefetch(fetched, target, base.state.prefetch, alias);
       return;
     }
   }

@@ -24,7 +24,7 @@ import { DecimalFieldDef, FloatFieldDef, IntFieldDef } from '../../fields/index.
 import { convertAggregate, planFor } from '../hydrate/index.js';
 import { relatedCache } from '../../metadata/index.js';
 import { prefetch, parsePrefetch, type PrefetchArg } from './prefetch.js';
-import type { FilterOf, OrderKey, Page, UpdateInput } from './types.js';
+import type { Annotated, FilterOf, OrderKey, Page, UpdateInput, ValueKey, ValueOf, ValuesRow } from './types.js';
 
 /** What `filter()` and `exclude()` accept. */
 export type FilterArg<M> = FilterOf<M> | QExpression;
@@ -112,6 +112,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   /** Adds a condition: to WHERE, or to HAVING when it reads an annotation. */
   #addCondition(node: FilterNode | null): QuerySet<M, R> {
     if (node === null) return this.#with({});
+    this.#requireUnsliced('filter');
     if (usesAnnotation(node)) return this.#with({ having: and(this.#state.having, node) });
     // Kept nested, not flattened: conditions of one filter() call on a to-many relation must hold for
     // the same related row; those of separate calls need not (Django's rule).
@@ -257,6 +258,9 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
       if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(alias) || alias.includes('__')) {
         throw new FieldError(`${what}(): '${alias}' is not a usable alias; use letters, digits and '_' (no '__')`, { model: meta.name });
       }
+      if (what === 'annotate' && alias in (meta.cls.prototype as object)) {
+        throw new FieldError(`${what}(): the alias '${alias}' would shadow ${meta.name}.prototype.${alias}; choose another name`, { model: meta.name });
+      }
       if (what === 'annotate' && (meta.findField(alias) !== undefined || this.#state.annotations.some((a) => a.alias === alias))) {
         throw new FieldError(`${what}(): the alias '${alias}' clashes with a field or annotation of ${meta.name}`, { model: meta.name });
       }
@@ -277,7 +281,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
       else if ((aggregate.fn === 'min' || aggregate.fn === 'max') && source !== null) result = source;
       else if (source?.kind === 'decimal') {
         const d = source as DecimalFieldDef;
-        result = aggregate.fn === 'avg' ? new DecimalFieldDef({ maxDigits: 65, decimalPlaces: Math.min(30, d.decimalPlaces + 4) }) : d;
+        result = new DecimalFieldDef({ maxDigits: 65, decimalPlaces: aggregate.fn === 'avg' ? Math.min(30, d.decimalPlaces + 4) : d.decimalPlaces });
       } else result = new FloatFieldDef();
       return Object.freeze({ alias, fn: aggregate.fn, distinct: aggregate.distinct, source, relations: Object.freeze([...relations]), result });
     });
@@ -293,10 +297,10 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
    * await Book.all().values('genre').annotate({ n: Count('id') }).orderBy('-n');
    * ```
    */
-  annotate(spec: Record<string, Aggregate>): QuerySet<M, R> {
+  annotate<K extends string>(spec: Record<K, Aggregate>): QuerySet<M & Annotated<K>, R & Annotated<K>> {
     const annotations = this.#annotationSpecs(spec, 'annotate');
     const groupByValues = this.#state.annotations.length > 0 ? this.#state.groupByValues : this.#state.values !== null;
-    return this.#with({ annotations: Object.freeze([...this.#state.annotations, ...annotations]), groupByValues });
+    return this.#with({ annotations: Object.freeze([...this.#state.annotations, ...annotations]), groupByValues }) as unknown as QuerySet<M & Annotated<K>, R & Annotated<K>>;
   }
 
   /**
@@ -348,7 +352,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
    * @throws Model.DoesNotExist when none matches; Model.MultipleObjectsReturned when several do.
    */
   async get(...conditions: FilterArg<M>[]): Promise<R> {
-    const rows = await this.filter(...conditions).#with<R>({ limit: GET_LIMIT, order: this.#state.order ?? [] }).execute();
+    const rows = await this.filter(...conditions).#with<R>({ limit: Math.min(this.#state.limit ?? GET_LIMIT, GET_LIMIT), order: this.#state.order ?? [] }).execute();
     const cls = this.#state.meta.cls as unknown as { DoesNotExist: ModelErrorClass; MultipleObjectsReturned: ModelErrorClass };
     const name = this.#state.meta.name;
     if (rows.length === 0) throw new (cls.DoesNotExist ?? DoesNotExist)(`${name} matching the query does not exist`, { model: name });
@@ -420,13 +424,13 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   }
 
   /** Plain objects with the given fields (every field when none is named). */
-  values<K extends keyof M & string>(...fields: K[]): QuerySet<M, Pick<M, K>> {
-    return this.#with<Pick<M, K>>({ values: this.#valuesSpec(fields, 'objects') });
+  values<K extends ValueKey<M>>(...fields: K[]): QuerySet<M, ValuesRow<M, K>> {
+    return this.#with<ValuesRow<M, K>>({ values: this.#valuesSpec(fields, 'objects') });
   }
 
   /** Arrays of the given fields' values; `{ flat: true }` with one field gives the values themselves. */
-  valuesList<K extends keyof M & string>(...args: [...K[], { flat: true }]): QuerySet<M, M[K]>;
-  valuesList<K extends keyof M & string>(...fields: K[]): QuerySet<M, M[K][]>;
+  valuesList<K extends ValueKey<M>>(...args: [...K[], { flat: true }]): QuerySet<M, ValueOf<M, K>>;
+  valuesList<K extends ValueKey<M>>(...fields: K[]): QuerySet<M, ValueOf<M, K>[]>;
   valuesList(...args: unknown[]): QuerySet<M, unknown> {
     let flat = false;
     const last = args[args.length - 1];

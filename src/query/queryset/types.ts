@@ -56,29 +56,123 @@ export type LookupValue<T, L extends string> = L extends `${DateTimeTransforms}_
                       : T | FExpression
                     : T | FExpression;
 
-type LookupKeys<M> = {
-  [K in FieldNames<M>]: `${K}__${LookupsOf<NonNullable<M[K]>>}`;
-}[FieldNames<M>];
+/**
+ * Relations, recognised by shape (this layer cannot import the Model layer): a to-one relation holds a
+ * model instance (it has `isSaved`, `save()` and `refreshFromDb()`); a to-many relation holds a
+ * related manager (`clear()` and an `all()` QuerySet), whose target is what `all().first()` yields.
+ */
+type ModelShaped<T> = [T] extends [{ readonly isSaved: boolean; save(...args: never[]): unknown; refreshFromDb(...args: never[]): unknown }] ? true : false;
+type ManagerTarget<T> = [T] extends [{ clear(): Promise<void>; all(): { first(): Promise<infer U | null> } }] ? U : never;
 
-type ValueOfKey<M, P extends string> = P extends `${infer K}__${infer L}` ? (K extends keyof M ? LookupValue<NonNullable<M[K]>, L> : never) : never;
+/** Fields holding a related instance (ForeignKey, OneToOne). */
+export type ForwardRelationNames<M> = { [K in FieldNames<M>]: ModelShaped<NonNullable<M[K]>> extends true ? K : never }[FieldNames<M>];
+/** Fields holding a related manager (reverse ForeignKey, ManyToMany). */
+export type ManyRelationNames<M> = { [K in FieldNames<M>]: [ManagerTarget<NonNullable<M[K]>>] extends [never] ? never : K }[FieldNames<M>];
+type RelationNames<M> = ForwardRelationNames<M> | ManyRelationNames<M>;
+/** Fields holding plain values (everything that is not a relation). */
+export type ScalarFieldNames<M> = Exclude<FieldNames<M>, RelationNames<M>>;
+/** The model a relation field leads to. */
+type Target<M, R> = R extends ManyRelationNames<M> ? ManagerTarget<NonNullable<M[R & keyof M]>> : NonNullable<M[R & keyof M]>;
+/** A related row as a filter value: an instance or its primary key. */
+type RelatedRef<T> = T | PkOf<T>;
+
+type ScalarLookupKeys<M> = {
+  [K in ScalarFieldNames<M>]: `${K}__${LookupsOf<NonNullable<M[K]>>}`;
+}[ScalarFieldNames<M>];
+
+/** Keys inside a related model, one hop deep: its own fields and lookups; its relations untyped. */
+type RelatedKey<T> =
+  | 'exact'
+  | 'ne'
+  | 'in'
+  | 'not_in'
+  | 'isnull'
+  | 'pk'
+  | `pk__${ComparableLookups}`
+  | ScalarFieldNames<T>
+  | ScalarLookupKeys<T>
+  | RelationNames<T>
+  | `${RelationNames<T>}__${string}`;
+
+type RelatedKeyValue<T, P> = P extends 'exact' | 'ne'
+  ? RelatedRef<T> | null
+  : P extends 'in' | 'not_in'
+    ? readonly RelatedRef<T>[]
+    : P extends 'isnull'
+      ? boolean
+      : P extends 'pk'
+        ? PkOf<T> | FExpression
+        : P extends `pk__${infer L}`
+          ? LookupValue<PkOf<T>, L>
+          : P extends ScalarFieldNames<T>
+            ? T[P] | FExpression | null
+            : P extends `${infer F}__${infer L}`
+              ? F extends ScalarFieldNames<T>
+                ? LookupValue<NonNullable<T[F]>, L>
+                : unknown
+              : unknown;
+
+type RelationKeys<M> = { [R in RelationNames<M>]: `${R}__${RelatedKey<Target<M, R>>}` }[RelationNames<M>];
+
+type KeyValue<M, P extends string> = P extends `${infer K}__${infer L}`
+  ? K extends RelationNames<M>
+    ? RelatedKeyValue<Target<M, K>, L>
+    : K extends keyof M
+      ? LookupValue<NonNullable<M[K]>, L>
+      : never
+  : never;
 
 /**
- * The filter object a model accepts: `{ field: value }` and `{ field__lookup: value }`, typed from the
- * model's fields. Unknown fields, unknown lookups and wrong value types are compile-time errors.
+ * The filter object a model accepts, typed from the model's declared properties: `{ field: value }`,
+ * `{ field__lookup: value }`, `pk`/`pk__lookup`, and keys one relation away (`author__name__icontains`,
+ * `books__title__startswith`, `author: instanceOrPk`, `author__in: [...]`); relations of the related
+ * model are accepted untyped. Unknown fields, unknown lookups and wrong value types are compile-time
+ * errors.
  */
-export type FilterOf<M> = { [K in FieldNames<M>]?: M[K] | FExpression | null } & { [P in LookupKeys<M>]?: ValueOfKey<M, P> } & PkFilter<M>;
+export type FilterOf<M> = { [K in ScalarFieldNames<M>]?: M[K] | FExpression | null } & { [K in RelationNames<M>]?: RelatedRef<Target<M, K>> | null } & {
+  [P in ScalarLookupKeys<M> | RelationKeys<M>]?: KeyValue<M, P>;
+} & PkFilter<M>;
 
 /** `pk` and `pk__lookup` keys (the primary key under its generic name). */
 type PkFilter<M> = { pk?: PkOf<M> | FExpression } & { [L in ComparableLookups as `pk__${L}`]?: LookupValue<PkOf<M>, L> };
 
-/** An ordering term: a field name, `-name` for descending, `pk` or `-pk`. */
-export type OrderKey<M> = FieldNames<M> | `-${FieldNames<M>}` | 'pk' | '-pk';
+/** A field one relation away: `author__name`, `books__title`; deeper paths are accepted untyped. */
+type RelatedFieldPath<M> = { [R in RelationNames<M>]: `${R}__${ScalarFieldNames<Target<M, R>> | 'pk' | `${RelationNames<Target<M, R>>}__${string}`}` }[RelationNames<M>];
 
-/** What `create()`/`build()` accept: any subset of the fields. */
-export type CreateInput<M> = { [K in FieldNames<M>]?: M[K] };
+/** An ordering term: a field (or a field one relation away), `-` for descending, `pk` or `-pk`. */
+export type OrderKey<M> = Exclude<FieldNames<M>, ManyRelationNames<M>> | RelatedFieldPath<M> | 'pk' | `-${Exclude<FieldNames<M>, ManyRelationNames<M>> | RelatedFieldPath<M> | 'pk'}`;
 
-/** What `QuerySet.update()` accepts: fields with values or F expressions. */
-export type UpdateInput<M> = { [K in FieldNames<M>]?: M[K] | FExpression };
+/** A name `values()`/`valuesList()` accept: a field, `pk`, or a field one relation away. */
+export type ValueKey<M> = Exclude<FieldNames<M>, ManyRelationNames<M>> | 'pk' | RelatedFieldPath<M>;
+
+/** Whether a relation can be missing for a row (nullable to-one, or any to-many): its fields read as NULL. */
+type Missable<M, R> = R extends ManyRelationNames<M> ? true : null extends M[R & keyof M] ? true : undefined extends M[R & keyof M] ? true : false;
+
+/** The value `values()` returns for a name. */
+export type ValueOf<M, K> = K extends 'pk'
+  ? PkOf<M>
+  : K extends keyof M
+    ? M[K]
+    : K extends `${infer R}__${infer F}`
+      ? R extends RelationNames<M>
+        ? F extends keyof Target<M, R>
+          ? Missable<M, R> extends true
+            ? Target<M, R>[F] | null
+            : Target<M, R>[F]
+          : F extends 'pk'
+            ? PkOf<Target<M, R>> | (Missable<M, R> extends true ? null : never)
+            : unknown
+        : unknown
+      : unknown;
+
+/** A `values(...)` row. */
+export type ValuesRow<M, K extends string> = { [P in K]: ValueOf<M, P> };
+
+/** What `create()`/`build()` accept: any subset of the fields (to-many relations are set after saving). */
+export type CreateInput<M> = { [K in Exclude<FieldNames<M>, ManyRelationNames<M>>]?: M[K] };
+
+/** What `QuerySet.update()` accepts: fields with values or F expressions (not to-many relations). */
+export type UpdateInput<M> = { [K in Exclude<FieldNames<M>, ManyRelationNames<M>>]?: M[K] | FExpression };
 
 /** `paginate()`'s result. */
 export interface Page<R> {
@@ -94,3 +188,9 @@ export interface ModelClass<M extends object> {
   new (): M;
   readonly name: string;
 }
+
+/** What an annotation holds: a number (Count, Sum/Avg of numbers), a decimal string, a bigint, a Date (Min/Max), or null. */
+export type AnnotationValue = number | string | bigint | Date | null;
+
+/** The properties `annotate({ ... })` adds to each row (for `QuerySet.annotate()`'s return type). */
+export type Annotated<K extends string> = { readonly [P in K]: AnnotationValue };
