@@ -79,7 +79,8 @@ export async function bulkCreate<M extends object>(cls: new () => M, meta: Model
     }
     if (options.validate !== false) {
       try {
-        await validateInstance(instance, meta);
+        const pending = validateInstance(instance, meta);
+        if (pending !== undefined) await pending;
       } catch (error) {
         if (error instanceof ValidationError) throw new ValidationError(`${meta.name}.bulkCreate(): row ${index} is not valid: ${error.message.replace(/^.*? is not valid: /, '')}`, error.errors, { model: meta.name });
         throw error;
@@ -147,7 +148,10 @@ export async function bulkUpdate(meta: ModelMeta, instances: readonly object[], 
     if (!(instance instanceof (meta.cls as unknown as new () => object)) || (instance as InstanceRecord)[PERSISTED] !== true) {
       throw new FieldError(`bulkUpdate() takes saved ${meta.name} instances`, { model: meta.name });
     }
-    if (options.validate !== false) await validateInstance(instance, meta, fields);
+    if (options.validate !== false) {
+      const pending = validateInstance(instance, meta, fields);
+      if (pending !== undefined) await pending;
+    }
   }
   const alias = options.using ?? meta.connection ?? 'default';
   const connection = getConnection(alias);

@@ -31,31 +31,47 @@ function usesClassValidator(meta: ModelMeta): boolean {
  * }
  * ```
  */
-export async function validateInstance(instance: object, meta: ModelMeta, fields: readonly Field[] = meta.fields): Promise<void> {
+export function validateInstance(instance: object, meta: ModelMeta, fields: readonly Field[] = meta.fields): Promise<void> | void {
+  const found = checkFields(instance, fields);
+  // Synchronous unless the model has class-validator rules (bulk writes validate many rows).
+  if (!usesClassValidator(meta)) {
+    if (found.size > 0) throw errorOf(meta, found);
+    return;
+  }
+  return withClassValidator(instance, meta, fields, found);
+}
+
+function checkFields(instance: object, fields: readonly Field[]): Map<string, string[]> {
   const record = instance as Record<string, unknown>;
   const found = new Map<string, string[]>();
+  for (const field of fields) {
+    const value = record[field.attname];
+    if (field.autoIncrement && (value === undefined || value === null)) continue;
+    const { value: cleaned, messages } = field.check(value);
+    if (messages.length > 0) found.set(field.name, [...messages]);
+    else record[field.attname] = cleaned;
+  }
+  return found;
+}
+
+async function withClassValidator(instance: object, meta: ModelMeta, fields: readonly Field[], found: Map<string, string[]>): Promise<void> {
   const add = (name: string, messages: readonly string[]): void => {
     if (messages.length === 0) return;
     const list = found.get(name);
     if (list === undefined) found.set(name, [...messages]);
     else list.push(...messages);
   };
-  for (const field of fields) {
-    const value = record[field.attname];
-    if (field.autoIncrement && (value === undefined || value === null)) continue;
-    const { value: cleaned, messages } = field.check(value);
-    if (messages.length > 0) add(field.name, messages);
-    else record[field.attname] = cleaned;
+  const names = new Set(fields.map((f) => f.name));
+  const results = await classValidate(instance, { forbidUnknownValues: false, validationError: { target: false, value: false } });
+  for (const result of results) {
+    if (fields !== meta.fields && !names.has(result.property)) continue;
+    add(result.property, Object.values(result.constraints ?? {}));
   }
-  if (usesClassValidator(meta)) {
-    const names = new Set(fields.map((f) => f.name));
-    const results = await classValidate(instance, { forbidUnknownValues: false, validationError: { target: false, value: false } });
-    for (const result of results) {
-      if (fields !== meta.fields && !names.has(result.property)) continue;
-      add(result.property, Object.values(result.constraints ?? {}));
-    }
-  }
-  if (found.size === 0) return;
+  if (found.size > 0) throw errorOf(meta, found);
+}
+
+/** One ValidationError for every failing field, in declaration order. */
+function errorOf(meta: ModelMeta, found: Map<string, string[]>): ValidationError {
   // Declaration order first, then any other decorated property.
   const errors: ValidationErrors = {};
   for (const field of meta.fields) {
@@ -63,5 +79,5 @@ export async function validateInstance(instance: object, meta: ModelMeta, fields
     if (messages !== undefined) errors[field.name] = messages;
   }
   for (const [name, messages] of found) if (!(name in errors)) errors[name] = messages;
-  throw ValidationError.of(meta.name, errors);
+  return ValidationError.of(meta.name, errors);
 }

@@ -42,10 +42,23 @@ export type ConflictMode = { readonly ignore: true } | { readonly conflictColumn
 
 /** INSERT of many rows in one statement, optionally ignoring or updating on conflict. */
 export function compileInsertMany(db: Kysely<any>, driver: DialectDriver, meta: ModelMeta, rows: readonly ColumnValues[], returnPk: boolean, conflict: ConflictMode = null): CompiledQuery {
-  let q = db.insertInto(meta.table).values(rows as ColumnValues[]);
-  if (conflict !== null) q = driver.sql.onConflict(q, conflict);
-  if (returnPk && driver.features.supportsReturning) return q.returning(meta.pk.column).compile();
-  return q.compile();
+  const returning = returnPk && driver.features.supportsReturning;
+  const columns = rows.length === 0 ? [] : Object.keys(rows[0]);
+  const mode = conflict === null ? '' : 'ignore' in conflict ? 'ignore' : `upsert:${conflict.conflictColumns.join(',')}:${conflict.updateColumns.join(',')}`;
+  return cachedCompile(
+    driver,
+    `IM|${meta.table}|${columns.join(',')}|${rows.length}|${mode}|${returning ? 'R' : ''}`,
+    () => {
+      const out: unknown[] = [];
+      for (const row of rows) for (const c of columns) out.push(row[c]);
+      return out;
+    },
+    () => {
+      let q = db.insertInto(meta.table).values(rows as ColumnValues[]);
+      if (conflict !== null) q = driver.sql.onConflict(q, conflict);
+      return returning ? q.returning(meta.pk.column).compile() : q.compile();
+    },
+  );
 }
 
 /**
