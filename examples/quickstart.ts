@@ -31,7 +31,7 @@ class Author extends Model {
 class Book extends Model {
   declare id: number;
   @CharField({ maxLength: 200, index: true }) title!: string;
-  @CharField({ maxLength: 255 }) authorEmail!: string; // relations (ForeignKey) are coming in a later release
+  @CharField({ maxLength: 255 }) authorEmail!: string; // a plain column; see examples/relations.ts for ForeignKey
   @DecimalField({ maxDigits: 8, decimalPlaces: 2 }) price!: string;
   @IntField({ default: 0 }) stock!: number;
 }

@@ -104,6 +104,10 @@ export abstract class Field<T = unknown> {
   get unique(): boolean {
     return this.options.unique === true;
   }
+  /** The field whose column type this one uses: itself; a foreign key's is the target's primary key. */
+  get storage(): Field {
+    return this;
+  }
   /** Is there a default value or function? */
   get hasDefault(): boolean {
     return this.options.default !== undefined;

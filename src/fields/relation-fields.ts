@@ -15,6 +15,15 @@ export interface ForeignKeyOptions extends Omit<FieldOptions<unknown>, 'choices'
   onDelete?: OnDelete;
 }
 
+/** A function that returns the class, not the class itself (calling a class without `new` throws). */
+function isThunk(target: unknown): boolean {
+  return typeof target === 'function' && !/^class[\s{]/.test(Function.prototype.toString.call(target));
+}
+
+function targetName(target: unknown): string {
+  return typeof target === 'function' && target.name !== '' ? target.name : 'Model';
+}
+
 const ON_DELETE: readonly OnDelete[] = ['CASCADE', 'SET_NULL', 'RESTRICT', 'SET_DEFAULT', 'NO_ACTION'];
 
 /**
@@ -32,7 +41,7 @@ export class ForeignKeyDef extends Field<unknown> {
 
   constructor(target: ModelThunk, options: ForeignKeyOptions = {}, oneToOne = false) {
     super(options as FieldOptions<unknown> & Record<string, unknown>, ['relatedName', 'onDelete']);
-    if (typeof target !== 'function') throw new ConfigurationError('ForeignKey/OneToOne take a lazy target: ForeignKey(() => Author, { ... })');
+    if (!isThunk(target)) throw new ConfigurationError(`ForeignKey/OneToOne take a lazy target: ForeignKey(() => ${targetName(target)}, { ... })`);
     if (options.onDelete !== undefined && !ON_DELETE.includes(options.onDelete)) {
       throw new ConfigurationError(`onDelete must be one of ${ON_DELETE.join(', ')}, got '${String(options.onDelete)}'`);
     }
@@ -71,6 +80,11 @@ export class ForeignKeyDef extends Field<unknown> {
     return this.#targetPk;
   }
 
+  /** The target primary key: its column type (length, precision, enum values) is this column's. */
+  override get storage(): Field {
+    return this.targetPk.storage;
+  }
+
   /** The storage kind of the column: the target primary key's. */
   get kind(): FieldKind {
     return this.targetPk.kind;
@@ -102,7 +116,7 @@ export class ManyToManyDef {
   name = '';
   modelName = '';
   constructor(target: ModelThunk, options: ManyToManyOptions = {}) {
-    if (typeof target !== 'function') throw new ConfigurationError('ManyToMany takes a lazy target: ManyToMany(() => Tag, { ... })');
+    if (!isThunk(target)) throw new ConfigurationError(`ManyToMany takes a lazy target: ManyToMany(() => ${targetName(target)}, { ... })`);
     for (const key of Object.keys(options)) {
       if (!['relatedName', 'through', 'table'].includes(key)) throw new ConfigurationError(`Unknown ManyToMany option '${key}'; valid: relatedName, through, table`);
     }

@@ -106,7 +106,9 @@ function addRelation(meta: ModelMeta, relation: Relation): void {
     throw new ConfigurationError(`${meta.name} already has a field '${relation.name}'; give the relation from ${relation.target.name} another relatedName`);
   }
   const existing = meta.relations.get(relation.name);
-  if (existing !== undefined && (existing.target !== relation.target || existing.kind !== relation.kind)) {
+  // Any other relation under the same name clashes, also one of the same kind to the same model (two
+  // ForeignKeys from Book to Author both defaulting to `bookSet`).
+  if (existing !== undefined && (existing.target !== relation.target || existing.kind !== relation.kind || existing.fk !== relation.fk || existing.through?.meta !== relation.through?.meta)) {
     throw new ConfigurationError(`${meta.name} already has a relation '${relation.name}'; give the relation from ${relation.target.name} another relatedName`);
   }
   meta.relations.set(relation.name, relation);

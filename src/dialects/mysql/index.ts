@@ -21,7 +21,8 @@ export const mysqlFeatures: DialectFeatures = Object.freeze({
 const SESSION_SETUP =
   "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'";
 
-function columnType(field: Field): string {
+function columnType(declared: Field): string {
+  const field = declared.storage; // a foreign key's column is typed like the target's primary key
   const kind = field.kind;
   switch (kind) {
     case 'char':

@@ -2,7 +2,8 @@ import type { CharFieldDef, DecimalFieldDef, EnumFieldDef, Field } from '../../f
 import { assertNever } from '../../utils/index.js';
 
 /** The PostgreSQL column type of a field. */
-export function columnTypeOf(field: Field): string {
+export function columnTypeOf(declared: Field): string {
+  const field = declared.storage; // a foreign key's column is typed like the target's primary key
   const kind = field.kind;
   switch (kind) {
     case 'char':

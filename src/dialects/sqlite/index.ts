@@ -19,7 +19,8 @@ export const sqliteFeatures: DialectFeatures = Object.freeze({
   alterTableAddsForeignKeys: false,
 });
 
-function columnType(field: Field): string {
+function columnType(declared: Field): string {
+  const field = declared.storage; // a foreign key's column is typed like the target's primary key
   const kind = field.kind;
   switch (kind) {
     case 'char':

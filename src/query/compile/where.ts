@@ -196,7 +196,7 @@ function existsGroup(ctx: CompileContext, prefix: readonly string[], conditions:
   const target = many.target;
   const inner: CompileContext = { meta: target, driver: ctx.driver, eb: ctx.eb, alias, joins: new JoinPlanner(target, alias, alias), counter: ctx.counter };
   const body = conditions.length === 1 ? reroot(conditions[0], prefix.length) : { kind: 'and' as const, children: conditions.map((c) => reroot(c, prefix.length)) };
-  const where = compileFilter(inner, body, false);
+  const where = conditions.length === 0 ? null : compileFilter(inner, body, false);
   const outerPk = ctx.eb.ref(`${outer}.${many.model.pk.column}`);
   let sub = ctx.eb.selectFrom(`${target.table} as ${alias}`);
   let correlation: Expression<SqlBool>;
@@ -209,7 +209,22 @@ function existsGroup(ctx: CompileContext, prefix: readonly string[], conditions:
     correlation = ctx.eb(ctx.eb.ref(`${alias}.${many.fk?.column as string}`), '=', outerPk);
   }
   sub = inner.joins.apply(sub as never) as never;
-  return ctx.eb.exists(sub.select(sql.lit(1).as('one')).where(correlation).where(where));
+  sub = sub.select(sql.lit(1).as('one')).where(correlation);
+  return ctx.eb.exists(where === null ? sub : sub.where(where));
+}
+
+/**
+ * `books__isnull: true` (the related key itself is NULL, as a LEFT JOIN would produce it): there is no
+ * related row, i.e. `NOT EXISTS (SELECT 1 FROM related WHERE <correlation>)`.
+ */
+function noRelatedRow(ctx: CompileContext, node: FilterNode, prefix: readonly string[]): boolean {
+  return (
+    node.kind === 'condition' &&
+    node.predicate.op === 'isnull' &&
+    node.predicate.isNull &&
+    node.lhs.relations.length === prefix.length &&
+    node.lhs.field === JoinPlanner.walk(ctx.meta, prefix).meta.pk
+  );
 }
 
 /**
@@ -228,6 +243,10 @@ export function compileFilter(ctx: CompileContext, node: FilterNode, underNot = 
           parts.push(compileFilter(ctx, child, underNot));
           continue;
         }
+        if (noRelatedRow(ctx, child, prefix)) {
+          parts.push(ctx.eb.not(existsGroup(ctx, prefix, [])));
+          continue;
+        }
         const key = prefix.join('__');
         const group = groups.get(key);
         if (group === undefined) {
@@ -244,7 +263,7 @@ export function compileFilter(ctx: CompileContext, node: FilterNode, underNot = 
     case 'condition': {
       if (node.lhs.annotation === undefined) {
         const prefix = manyPrefix(ctx.meta, node.lhs.relations);
-        if (prefix !== null) return existsGroup(ctx, prefix, [node]);
+        if (prefix !== null) return noRelatedRow(ctx, node, prefix) ? ctx.eb.not(existsGroup(ctx, prefix, [])) : existsGroup(ctx, prefix, [node]);
       }
       const expression = predicateSql(ctx, node.lhs, node.predicate);
       if (!underNot || node.predicate.op === 'isnull' || node.predicate.op === 'never') return expression;
