@@ -25,7 +25,7 @@ const nodeGlobals = {
 
 export default defineConfig(
   // Build output, generated docs, dependencies, and local scratch folders (.vitest-tmp/, .probe/, ...; none is committed).
-  globalIgnores(['dist/', 'docs/api/', 'node_modules/', 'bench/node_modules/', 'coverage/', '.*/']),
+  globalIgnores(['dist/', 'docs/api/', 'node_modules/', 'bench/node_modules/', 'bench/.oxen-build/', 'bench/results/', 'coverage/', '.*/']),
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -29,6 +29,7 @@ export {
   type ParsedUrl,
   type TransactionOptions,
   type TransactionContext,
+  type TransactionCallback,
   type IsolationLevel,
 } from './engine/index.js';
 export type { LatencySummary } from './engine/monitor.js';
@@ -106,6 +107,7 @@ export {
 
 // Querying
 export { QuerySet, type FilterArg, type PrefetchArg } from './query/queryset/index.js';
+export type * from './query/queryset/types.js';
 export type { FilterOf, OrderKey, CreateInput, UpdateInput, Page, FieldNames, LookupsOf, LookupValue, ValueKey, ValueOf, ValuesRow, Annotated, AnnotationValue, ScalarFieldNames, ForwardRelationNames, ManyRelationNames, PkOf } from './query/queryset/index.js';
 export { Q, F, QExpression, FExpression, type FOperand, type QTree, Aggregate, Count, Sum, Avg, Min, Max, type FilterSpec, type AggregateFunction, type AggregateOptions, type AnnotationSpec } from './query/filter/index.js';
 export { registerLookup, lookupNames, type Lookup, type LookupInput } from './query/lookups/index.js';

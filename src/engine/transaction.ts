@@ -35,7 +35,7 @@ export interface TransactionContext {
   readonly kysely: Kysely<any>;
 }
 
-type Callback<T> = (tx: TransactionContext) => Promise<T> | T;
+export type TransactionCallback<T> = (tx: TransactionContext) => Promise<T> | T;
 
 const ISOLATION_LEVELS: IsolationLevel[] = ['read uncommitted', 'read committed', 'repeatable read', 'serializable'];
 const TRANSACTION_OPTIONS = ['using', 'isolation'];
@@ -157,9 +157,9 @@ async function runCallback(alias: string | undefined, callback: () => unknown): 
  * });
  * ```
  */
-export async function transaction<T>(fn: Callback<T>): Promise<T>;
-export async function transaction<T>(options: TransactionOptions, fn: Callback<T>): Promise<T>;
-export async function transaction<T>(a: TransactionOptions | Callback<T>, b?: Callback<T>): Promise<T> {
+export async function transaction<T>(fn: TransactionCallback<T>): Promise<T>;
+export async function transaction<T>(options: TransactionOptions, fn: TransactionCallback<T>): Promise<T>;
+export async function transaction<T>(a: TransactionOptions | TransactionCallback<T>, b?: TransactionCallback<T>): Promise<T> {
   const options = typeof a === 'function' ? {} : checkOptions(a);
   const fn = typeof a === 'function' ? a : b;
   if (typeof fn !== 'function') throw new ConfigurationError('transaction() needs a callback: transaction(async (tx) => { ... })');
@@ -168,7 +168,7 @@ export async function transaction<T>(a: TransactionOptions | Callback<T>, b?: Ca
   return parent === undefined ? outermost(alias, options, fn) : nested(parent, options, fn);
 }
 
-async function outermost<T>(alias: string, options: TransactionOptions, fn: Callback<T>): Promise<T> {
+async function outermost<T>(alias: string, options: TransactionOptions, fn: TransactionCallback<T>): Promise<T> {
   const connection = getConnection(alias);
   let builder = connection.kysely.startTransaction();
   if (options.isolation !== undefined && connection.features.supportsIsolationLevels) builder = builder.setIsolationLevel(options.isolation);
@@ -229,7 +229,7 @@ function takeTurn(frame: TransactionFrame): Promise<() => void> {
   return previous.then(() => release);
 }
 
-async function nested<T>(parent: TransactionFrame, options: TransactionOptions, fn: Callback<T>): Promise<T> {
+async function nested<T>(parent: TransactionFrame, options: TransactionOptions, fn: TransactionCallback<T>): Promise<T> {
   if (options.isolation !== undefined && options.isolation !== parent.isolation) {
     throw new TransactionError(
       `transaction({ isolation: '${options.isolation}' }) is nested in a transaction on '${parent.alias}' opened with ` +

@@ -1,7 +1,7 @@
 import type { FExpression } from '../filter/index.js';
 
 /** Instance members every model has that are not fields (`pk` is typed separately). */
-type ModelMembers = 'pk' | 'isSaved';
+export type ModelMembers = 'pk' | 'isSaved';
 
 /** Property names of `M` that hold field values (not methods, not `pk`, not `isSaved`). */
 export type FieldNames<M> = {
@@ -11,10 +11,10 @@ export type FieldNames<M> = {
 /** The primary key's type: the declared `id`'s when the model declares one, else unknown. */
 export type PkOf<M> = 'id' extends FieldNames<M> ? NonNullable<M['id' & keyof M]> : unknown;
 
-type ComparableLookups = 'exact' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'not_in' | 'range' | 'isnull';
-type TextLookups = ComparableLookups | 'iexact' | 'contains' | 'icontains' | 'startswith' | 'istartswith' | 'endswith' | 'iendswith' | 'regex' | 'iregex';
-type IntegerLookups = 'exact' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'not_in' | 'range';
-type DateTimeTransforms = 'year' | 'month' | 'day' | 'week_day' | 'hour' | 'minute' | 'second';
+export type ComparableLookups = 'exact' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'not_in' | 'range' | 'isnull';
+export type TextLookups = ComparableLookups | 'iexact' | 'contains' | 'icontains' | 'startswith' | 'istartswith' | 'endswith' | 'iendswith' | 'regex' | 'iregex';
+export type IntegerLookups = 'exact' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'not_in' | 'range';
+export type DateTimeTransforms = 'year' | 'month' | 'day' | 'week_day' | 'hour' | 'minute' | 'second';
 
 /** The lookups (and transform chains) a value type accepts. */
 export type LookupsOf<T> = [T] extends [string]
@@ -29,7 +29,7 @@ export type LookupsOf<T> = [T] extends [string]
           ? 'exact' | 'ne' | 'isnull' | 'in' | 'not_in'
           : string;
 
-type IntegerLookupValue<L> = L extends 'in' | 'not_in' ? readonly number[] : L extends 'range' ? readonly [number, number] : number;
+export type IntegerLookupValue<L> = L extends 'in' | 'not_in' ? readonly number[] : L extends 'range' ? readonly [number, number] : number;
 
 /** The value a `field__lookup` key takes. */
 export type LookupValue<T, L extends string> = L extends `${DateTimeTransforms}__${infer I}`
@@ -61,27 +61,27 @@ export type LookupValue<T, L extends string> = L extends `${DateTimeTransforms}_
  * model instance (it has `isSaved`, `save()` and `refreshFromDb()`); a to-many relation holds a
  * related manager (`clear()` and an `all()` QuerySet), whose target is what `all().first()` yields.
  */
-type ModelShaped<T> = [T] extends [{ readonly isSaved: boolean; save(...args: never[]): unknown; refreshFromDb(...args: never[]): unknown }] ? true : false;
-type ManagerTarget<T> = [T] extends [{ clear(): Promise<void>; all(): { first(): Promise<infer U | null> } }] ? U : never;
+export type ModelShaped<T> = [T] extends [{ readonly isSaved: boolean; save(...args: never[]): unknown; refreshFromDb(...args: never[]): unknown }] ? true : false;
+export type ManagerTarget<T> = [T] extends [{ clear(): Promise<void>; all(): { first(): Promise<infer U | null> } }] ? U : never;
 
 /** Fields holding a related instance (ForeignKey, OneToOne). */
 export type ForwardRelationNames<M> = { [K in FieldNames<M>]: ModelShaped<NonNullable<M[K]>> extends true ? K : never }[FieldNames<M>];
 /** Fields holding a related manager (reverse ForeignKey, ManyToMany). */
 export type ManyRelationNames<M> = { [K in FieldNames<M>]: [ManagerTarget<NonNullable<M[K]>>] extends [never] ? never : K }[FieldNames<M>];
-type RelationNames<M> = ForwardRelationNames<M> | ManyRelationNames<M>;
+export type RelationNames<M> = ForwardRelationNames<M> | ManyRelationNames<M>;
 /** Fields holding plain values (everything that is not a relation). */
 export type ScalarFieldNames<M> = Exclude<FieldNames<M>, RelationNames<M>>;
 /** The model a relation field leads to. */
-type Target<M, R> = R extends ManyRelationNames<M> ? ManagerTarget<NonNullable<M[R & keyof M]>> : NonNullable<M[R & keyof M]>;
+export type Target<M, R> = R extends ManyRelationNames<M> ? ManagerTarget<NonNullable<M[R & keyof M]>> : NonNullable<M[R & keyof M]>;
 /** A related row as a filter value: an instance or its primary key. */
-type RelatedRef<T> = T | PkOf<T>;
+export type RelatedRef<T> = T | PkOf<T>;
 
-type ScalarLookupKeys<M> = {
+export type ScalarLookupKeys<M> = {
   [K in ScalarFieldNames<M>]: `${K}__${LookupsOf<NonNullable<M[K]>>}`;
 }[ScalarFieldNames<M>];
 
 /** Keys inside a related model, one hop deep: its own fields and lookups; its relations untyped. */
-type RelatedKey<T> =
+export type RelatedKey<T> =
   | 'exact'
   | 'ne'
   | 'in'
@@ -94,7 +94,7 @@ type RelatedKey<T> =
   | RelationNames<T>
   | `${RelationNames<T>}__${string}`;
 
-type RelatedKeyValue<T, P> = P extends 'exact' | 'ne'
+export type RelatedKeyValue<T, P> = P extends 'exact' | 'ne'
   ? RelatedRef<T> | null
   : P extends 'in' | 'not_in'
     ? readonly RelatedRef<T>[]
@@ -112,9 +112,9 @@ type RelatedKeyValue<T, P> = P extends 'exact' | 'ne'
                 : unknown
               : unknown;
 
-type RelationKeys<M> = { [R in RelationNames<M>]: `${R}__${RelatedKey<Target<M, R>>}` }[RelationNames<M>];
+export type RelationKeys<M> = { [R in RelationNames<M>]: `${R}__${RelatedKey<Target<M, R>>}` }[RelationNames<M>];
 
-type KeyValue<M, P extends string> = P extends `${infer K}__${infer L}`
+export type KeyValue<M, P extends string> = P extends `${infer K}__${infer L}`
   ? K extends RelationNames<M>
     ? RelatedKeyValue<Target<M, K>, L>
     : K extends keyof M
@@ -134,10 +134,10 @@ export type FilterOf<M> = { [K in ScalarFieldNames<M>]?: M[K] | FExpression | nu
 } & PkFilter<M>;
 
 /** `pk` and `pk__lookup` keys (the primary key under its generic name). */
-type PkFilter<M> = { pk?: PkOf<M> | FExpression } & { [L in ComparableLookups as `pk__${L}`]?: LookupValue<PkOf<M>, L> };
+export type PkFilter<M> = { pk?: PkOf<M> | FExpression } & { [L in ComparableLookups as `pk__${L}`]?: LookupValue<PkOf<M>, L> };
 
 /** A field one relation away: `author__name`, `books__title`; deeper paths are accepted untyped. */
-type RelatedFieldPath<M> = { [R in RelationNames<M>]: `${R}__${ScalarFieldNames<Target<M, R>> | 'pk' | `${RelationNames<Target<M, R>>}__${string}`}` }[RelationNames<M>];
+export type RelatedFieldPath<M> = { [R in RelationNames<M>]: `${R}__${ScalarFieldNames<Target<M, R>> | 'pk' | `${RelationNames<Target<M, R>>}__${string}`}` }[RelationNames<M>];
 
 /** An ordering term: a field (or a field one relation away), `-` for descending, `pk` or `-pk`. */
 export type OrderKey<M> = Exclude<FieldNames<M>, ManyRelationNames<M>> | RelatedFieldPath<M> | 'pk' | `-${Exclude<FieldNames<M>, ManyRelationNames<M>> | RelatedFieldPath<M> | 'pk'}`;
@@ -146,7 +146,7 @@ export type OrderKey<M> = Exclude<FieldNames<M>, ManyRelationNames<M>> | Related
 export type ValueKey<M> = Exclude<FieldNames<M>, ManyRelationNames<M>> | 'pk' | RelatedFieldPath<M>;
 
 /** Whether a relation can be missing for a row (nullable to-one, or any to-many): its fields read as NULL. */
-type Missable<M, R> = R extends ManyRelationNames<M> ? true : null extends M[R & keyof M] ? true : undefined extends M[R & keyof M] ? true : false;
+export type Missable<M, R> = R extends ManyRelationNames<M> ? true : null extends M[R & keyof M] ? true : undefined extends M[R & keyof M] ? true : false;
 
 /** The value `values()` returns for a name. */
 export type ValueOf<M, K> = K extends 'pk'
