@@ -9,7 +9,10 @@ export interface DateTimeFieldOptions extends FieldOptions<Date> {
   autoNowAdd?: boolean;
 }
 
-/** A point in time: a JS `Date` (millisecond precision), stored as UTC on every dialect. */
+/**
+ * A point in time: a JS `Date` (millisecond precision), stored as UTC on every dialect. `autoNow` and
+ * `autoNowAdd` are stamped when the row is written (one instant for every stamped field of a write).
+ */
 export class DateTimeFieldDef extends Field<Date> {
   readonly kind = 'datetime' as const;
   readonly autoNow: boolean;
@@ -18,13 +21,6 @@ export class DateTimeFieldDef extends Field<Date> {
     super(options as DateTimeFieldOptions & Record<string, unknown>, ['autoNow', 'autoNowAdd']);
     this.autoNow = options.autoNow === true;
     this.autoNowAdd = options.autoNowAdd === true;
-  }
-  override get hasDefault(): boolean {
-    return super.hasDefault || this.autoNow || this.autoNowAdd;
-  }
-  override getDefault(): Date | null | undefined {
-    if (this.autoNow || this.autoNowAdd) return new Date();
-    return super.getDefault();
   }
   clean(value: unknown): Date {
     if (!(value instanceof Date)) throw new InvalidValue(`must be a Date, got ${typeName(value)}`);

@@ -7,7 +7,7 @@ import { LOADED_FROM, PERSISTED, planFor } from '../query/hydrate/index.js';
 import type { QuerySet } from '../query/queryset/index.js';
 import { isPlainObject, suggestion } from '../utils/index.js';
 import { validateInstance } from './validate.js';
-import { buildInstance, saveInstance } from './write.js';
+import { buildInstance, saveInstance, stampTimestamps } from './write.js';
 
 /** Options of `bulkCreate()`. */
 export interface BulkCreateOptions {
@@ -73,9 +73,9 @@ export async function bulkCreate<M extends object>(cls: new () => M, meta: Model
   const now = new Date();
   for (const [index, instance] of instances.entries()) {
     const record = instance as InstanceRecord;
+    stampTimestamps(record, meta, true, now);
     for (const field of meta.fields) {
       if (record[field.attname] === undefined && field.hasDefault) record[field.attname] = field.getDefault();
-      if (field.kind === 'datetime' && (field as unknown as { autoNow: boolean }).autoNow) record[field.attname] = now;
     }
     if (options.validate !== false) {
       try {

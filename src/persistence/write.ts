@@ -64,6 +64,18 @@ function logHandlerErrors(errors: readonly unknown[], signal: string, meta: Mode
 }
 
 /**
+ * Sets `autoNow` fields (every write) and unset `autoNowAdd` fields (inserts) to `now`, so that every
+ * stamped field of one write holds the same instant.
+ */
+export function stampTimestamps(record: Record<string | symbol, unknown>, meta: ModelMeta, adding: boolean, now: Date): void {
+  for (const field of meta.fields) {
+    if (field.kind !== 'datetime') continue;
+    const f = field as DateTimeFieldDef;
+    if (f.autoNow || (adding && f.autoNowAdd && (record[f.attname] === undefined || record[f.attname] === null))) record[f.attname] = now;
+  }
+}
+
+/**
  * Builds an unsaved instance: defaults first, then the given values. Unknown keys are a FieldError.
  */
 export function buildInstance<M extends object>(cls: new () => M, data: object | undefined): M {
@@ -116,12 +128,7 @@ export async function saveInstance(instance: object, options: SaveOptions = {}):
     throw new OxenError(`save({ updateFields }) needs a saved ${meta.name}; this one was never saved`, { model: meta.name });
   }
   const written = options.updateFields === undefined ? meta.fields : resolveUpdateFields(meta, options.updateFields);
-  const now = new Date();
-  for (const field of meta.fields) {
-    if (field.kind !== 'datetime') continue;
-    const f = field as DateTimeFieldDef;
-    if (f.autoNow || (adding && f.autoNowAdd && (record[f.attname] === undefined || record[f.attname] === null))) record[f.attname] = now;
-  }
+  stampTimestamps(record, meta, adding, new Date());
   if (adding) {
     for (const field of meta.fields) if (record[field.attname] === undefined && field.hasDefault) record[field.attname] = field.getDefault();
   }
