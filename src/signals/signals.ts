@@ -153,11 +153,6 @@ export async function reportSignalError(event: SignalErrorEvent): Promise<void> 
   await errorEmitter.emitSerial('error', event);
 }
 
-/** How many `signals.onError` listeners are subscribed. */
-export function signalErrorListenerCount(): number {
-  return errorEmitter.listenerCount('error');
-}
-
 /** Sent before a model instance is saved (after validation). A throw aborts the save. */
 export const preSave = new Signal<SaveSignalPayload>('preSave', false);
 /** Sent after a model instance was saved. A throw is reported to `signals.onError`; the save stands. */

@@ -8,11 +8,6 @@ export function hasOwn(object: object, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(object, key);
 }
 
-/** Own enumerable string keys of a plain object, refusing anything that is not a plain object. */
-export function ownEntries(object: object): [string, unknown][] {
-  return Object.keys(object).map((key) => [key, (object as Record<string, unknown>)[key]]);
-}
-
 /** True for `{}`-style objects (not arrays, dates, buffers, class instances). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object') return false;

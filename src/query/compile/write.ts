@@ -94,12 +94,6 @@ export function compileUpdateByPk(db: Kysely<any>, driver: DialectDriver, meta: 
   );
 }
 
-/** DELETE of one row by primary key. */
-export function compileDeleteByPk(db: Kysely<any>, driver: DialectDriver, meta: ModelMeta, pk: unknown): CompiledQuery {
-  const pkValue = planFor(driver, meta).valueToDb(meta.pk, pk);
-  return db.deleteFrom(meta.table).where(meta.pk.column, '=', pkValue).compile();
-}
-
 /**
  * The WHERE of an UPDATE/DELETE: the filter itself, or, when it crosses relations, `pk IN (SELECT pk
  * FROM (<the filtered SELECT>) AS ids)` (the derived table also satisfies MySQL's rule against reading
