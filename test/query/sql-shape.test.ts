@@ -43,7 +43,7 @@ const CASES: { title: string; build: () => QuerySet<Author>; expected: Record<Di
         parameters: [18, 10],
       },
       postgres: {
-        sql: `select ${COLUMNS.ansi} from "shape_authors" where "shape_authors"."age" >= $1 order by "shape_authors"."age" desc nulls last, "shape_authors"."name" asc nulls first limit $2`,
+        sql: `select ${COLUMNS.ansi} from "shape_authors" where "shape_authors"."age" >= $1 order by "shape_authors"."age" desc, "shape_authors"."name" asc limit $2`,
         parameters: [18, 10],
       },
       mysql: {
@@ -104,6 +104,24 @@ const CASES: { title: string; build: () => QuerySet<Author>; expected: Record<Di
       sqlite: { sql: `select ${COLUMNS.ansi} from "shape_authors" where (1 = 0)`, parameters: [] },
       postgres: { sql: `select ${COLUMNS.ansi} from "shape_authors" where (1 = 0)`, parameters: [] },
       mysql: { sql: `select ${COLUMNS.mysql} from \`shape_authors\` where (1 = 0)`, parameters: [] },
+    },
+  },
+  {
+    title: 'orderBy a nullable column: NULLS LAST said on PostgreSQL for it only',
+    build: () => Author.all().orderBy('-nickname', 'name'),
+    expected: {
+      sqlite: {
+        sql: `select ${COLUMNS.ansi} from "shape_authors" order by "shape_authors"."nickname" desc, "shape_authors"."name" asc`,
+        parameters: [],
+      },
+      postgres: {
+        sql: `select ${COLUMNS.ansi} from "shape_authors" order by "shape_authors"."nickname" desc nulls last, "shape_authors"."name" asc`,
+        parameters: [],
+      },
+      mysql: {
+        sql: `select ${COLUMNS.mysql} from \`shape_authors\` order by \`shape_authors\`.\`nickname\` desc, \`shape_authors\`.\`name\` asc`,
+        parameters: [],
+      },
     },
   },
 ];
@@ -179,6 +197,7 @@ forEachDialect(
       expect(await names(CASES[2].build().orderBy('name'))).toEqual(['Anna', 'Bob', 'Zed']);
       expect(await names(CASES[3].build().orderBy('name'))).toEqual(['Anna', 'Bob', 'DIANA', 'Zed']);
       expect(await names(CASES[4].build())).toEqual([]);
+      expect(await names(CASES[5].build())).toEqual(['DIANA', 'Bob', 'Anna', 'Zed']);
     });
 
     it('chaining leaves the parent QuerySet unchanged', () => {

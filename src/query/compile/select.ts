@@ -37,10 +37,22 @@ function plan(state: QueryState, driver: DialectDriver): Plan {
   return { ctx, where: state.where === null ? null : compileFilter(ctx, state.where) };
 }
 
-/** ORDER BY terms compiled to expressions (planning their joins), applied later with `orderBy`. */
+/**
+ * Can the ORDER BY term be NULL? Only a NOT NULL column of the model itself is certain not to be: an
+ * annotation can be NULL, and a column reached through a LEFT JOIN is NULL when the related row is missing.
+ */
+function mayBeNull(term: OrderTerm): boolean {
+  return term.annotation !== undefined || (term.relations ?? []).length > 0 || term.field.nullable;
+}
+
+/**
+ * ORDER BY terms compiled to expressions (planning their joins), applied later with `orderBy`. The
+ * NULL-ordering clause is left out where no NULL can occur: PostgreSQL uses a plain index only for its
+ * default order (`ASC NULLS LAST`), so `NULLS FIRST` on a NOT NULL column would cost a sort for nothing.
+ */
 function orderTerms(ctx: CompileContext, order: readonly OrderTerm[]): ((q: AnySelect) => AnySelect)[] {
   return order.map((term) => {
-    const nulls = ctx.driver.sql.nullsOrder(term.descending);
+    const nulls = mayBeNull(term) ? ctx.driver.sql.nullsOrder(term.descending) : undefined;
     const target =
       term.annotation !== undefined
         ? ctx.driver.sql.orderable(term.annotation.result, sql.ref(term.annotation.alias))
