@@ -2,7 +2,7 @@ import { FieldError, IntegrityError, ValidationError } from '../errors/index.js'
 import { getConnection, inTransaction, transaction } from '../engine/index.js';
 import type { Field } from '../fields/index.js';
 import type { ModelMeta } from '../metadata/index.js';
-import { compileBulkUpdate, compileInsertMany, toColumnValues, type ConflictMode } from '../query/compile/index.js';
+import { compileBulkUpdate, compileInsert, insertRows, type ConflictMode } from '../query/compile/index.js';
 import { LOADED_FROM, PERSISTED, planFor } from '../query/hydrate/index.js';
 import type { QuerySet } from '../query/queryset/index.js';
 import { isPlainObject, suggestion } from '../utils/index.js';
@@ -114,8 +114,8 @@ export async function bulkCreate<M extends object>(cls: new () => M, meta: Model
     const db = connection.executor();
     for (const { generated, rows: batch, written } of batches) {
       const returnPk = generated && conflict === null;
-      const values = batch.map((instance) => toColumnValues(connection.driver, meta, written.map((f) => [f, (instance as InstanceRecord)[f.attname] ?? null] as const)));
-      const result = await connection.execute<Record<string, unknown>>(compileInsertMany(db, connection.driver, meta, values, returnPk, conflict));
+      const rows = insertRows(connection.driver, meta, written, batch);
+      const result = await connection.execute<Record<string, unknown>>(compileInsert(db, connection.driver, meta, rows, returnPk, conflict));
       if (returnPk) {
         if (connection.features.supportsReturning) result.rows.forEach((row, i) => ((batch[i] as InstanceRecord)[pk.attname] = Number(row[pk.column])));
         else if (result.insertId !== undefined) batch.forEach((instance, i) => ((instance as InstanceRecord)[pk.attname] = Number(result.insertId) + i));

@@ -2,7 +2,7 @@ import { DoesNotExist, FieldError, OxenError } from '../errors/index.js';
 import { getConnection, type Connection } from '../engine/index.js';
 import type { DateTimeFieldDef, Field } from '../fields/index.js';
 import { registry, type ModelMeta } from '../metadata/index.js';
-import { compileInsert, compileSelect, compileUpdateByPk, initialState, toColumnValues } from '../query/compile/index.js';
+import { compileInsert, compileSelect, compileUpdateByPk, initialState, insertRows, toColumnValues } from '../query/compile/index.js';
 import { LOADED_FROM, PERSISTED, planFor } from '../query/hydrate/index.js';
 import { QuerySet } from '../query/queryset/index.js';
 import { postDelete, postSave, preDelete, preSave, reportSignalError, type Sender } from '../signals/index.js';
@@ -142,8 +142,8 @@ export async function saveInstance(instance: object, options: SaveOptions = {}):
   const pk = meta.pk;
   if (adding) {
     const generated = pk.autoIncrement && (record[pk.attname] === undefined || record[pk.attname] === null);
-    const entries = written.filter((f) => !(generated && f === pk)).map((f) => [f, record[f.attname] ?? null] as const);
-    const result = await connection.execute<Record<string, unknown>>(compileInsert(db, connection.driver, meta, toColumnValues(connection.driver, meta, entries), generated));
+    const fields = generated ? written.filter((f) => f !== pk) : written;
+    const result = await connection.execute<Record<string, unknown>>(compileInsert(db, connection.driver, meta, insertRows(connection.driver, meta, fields, [record]), generated));
     if (generated) {
       const raw = connection.features.supportsReturning ? result.rows[0]?.[pk.column] : result.insertId;
       record[pk.attname] = Number(raw);

@@ -39,8 +39,8 @@ const CASES: { title: string; build: () => QuerySet<Author>; expected: Record<Di
     build: () => Author.filter({ age__gte: 18 }).orderBy('-age', 'name').limit(10),
     expected: {
       sqlite: {
-        sql: `select ${COLUMNS.ansi} from "shape_authors" where "shape_authors"."age" >= ? order by "shape_authors"."age" desc, "shape_authors"."name" asc limit ?`,
-        parameters: [18, 10],
+        sql: `select ${COLUMNS.ansi} from "shape_authors" where "shape_authors"."age" >= ? order by "shape_authors"."age" desc, "shape_authors"."name" asc limit 10`,
+        parameters: [18],
       },
       postgres: {
         sql: `select ${COLUMNS.ansi} from "shape_authors" where "shape_authors"."age" >= $1 order by "shape_authors"."age" desc, "shape_authors"."name" asc limit $2`,

@@ -73,6 +73,7 @@ export const sqliteSql: SqlOverrides = {
   integerDivide: (left, right) => sql`(${left} / ${right})`,
   assignExpression: (field, e) => (field.kind === 'decimal' ? sql`printf(${sql.lit(`%.${(field as DecimalFieldDef).decimalPlaces}f`)}, ${e})` : e),
   offsetWithoutLimit: () => -1,
+  literalLimit: true,
   placeholders: (text) => text,
   explain: (statement) => `explain query plan ${statement}`,
   formatPlan: (rows) => rows.map((r) => String(r.detail)).join('\n'),

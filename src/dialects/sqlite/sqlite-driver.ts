@@ -84,13 +84,15 @@ class SqliteConnection implements DatabaseConnection {
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const { stmt, reader, numberColumns } = this.#prepare(compiledQuery.sql);
-    const parameters = bindable(compiledQuery.parameters);
+    // One array argument: better-sqlite3 binds its items as the anonymous parameters, without spreading
+    // tens of thousands of arguments for a multi-row INSERT.
+    const parameters = bindable(compiledQuery.parameters) as unknown[];
     if (reader) {
-      const rows = stmt.all(...parameters) as Record<string, unknown>[];
+      const rows = stmt.all(parameters) as Record<string, unknown>[];
       if (numberColumns !== null) fixNumbers(rows, numberColumns);
       return { rows: rows as R[] };
     }
-    const { changes, lastInsertRowid } = stmt.run(...parameters);
+    const { changes, lastInsertRowid } = stmt.run(parameters);
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }
 
@@ -99,7 +101,7 @@ class SqliteConnection implements DatabaseConnection {
       throw new Error('Only SELECT statements can be streamed');
     }
     const { stmt, numberColumns } = this.#prepare(compiledQuery.sql);
-    const iterator = stmt.iterate(...bindable(compiledQuery.parameters)) as IterableIterator<Record<string, unknown>>;
+    const iterator = stmt.iterate(bindable(compiledQuery.parameters) as unknown[]) as IterableIterator<Record<string, unknown>>;
     let chunk: Record<string, unknown>[] = [];
     try {
       for (const row of iterator) {

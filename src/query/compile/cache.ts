@@ -12,7 +12,15 @@ import type { QueryState } from './state.js';
  * A hit skips building and compiling the Kysely tree and only binds the new values.
  */
 const MAX_SHAPES = 2000;
-const caches = new WeakMap<DialectDriver, Map<string, string | null>>();
+
+/** A cached statement: its SQL text and the node and id every hit of it shares. */
+interface CachedStatement {
+  readonly sql: string;
+  readonly query: CompiledQuery['query'];
+  readonly queryId: CompiledQuery['queryId'];
+}
+
+const caches = new WeakMap<DialectDriver, Map<string, CachedStatement | null>>();
 
 function sameParameter(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
@@ -26,17 +34,22 @@ export function cachedCompile(driver: DialectDriver, key: string | null, paramet
   if (key === null) return compile();
   let cache = caches.get(driver);
   if (cache === undefined) caches.set(driver, (cache = new Map()));
-  const sql = cache.get(key);
-  if (sql === null) return compile();
-  if (sql !== undefined) {
+  const hit = cache.get(key);
+  if (hit === null) return compile();
+  if (hit !== undefined) {
     const values = parameters();
-    return values === null ? compile() : CompiledQuery.raw(sql, values);
+    // A plain object, not CompiledQuery.raw(): no new node, query id or freeze per run. Nothing
+    // downstream keeps or changes it (the drivers read sql and parameters; no plugins are installed).
+    return values === null ? compile() : { sql: hit.sql, parameters: values, query: hit.query, queryId: hit.queryId };
   }
   const compiled = compile();
   const values = parameters();
   const verified = values !== null && values.length === compiled.parameters.length && values.every((v, i) => sameParameter(v, compiled.parameters[i]));
   if (cache.size >= MAX_SHAPES) cache.delete(cache.keys().next().value as string);
-  cache.set(key, verified ? compiled.sql : null);
+  if (verified) {
+    const raw = CompiledQuery.raw(compiled.sql);
+    cache.set(key, { sql: compiled.sql, query: raw.query, queryId: raw.queryId });
+  } else cache.set(key, null);
   return compiled;
 }
 
@@ -141,7 +154,7 @@ export function filterParameters(driver: DialectDriver, state: QueryState, node:
 
 /** LIMIT/OFFSET parameters as the compiler binds them. */
 export function limitParameters(driver: DialectDriver, state: QueryState, out: unknown[]): void {
-  if (state.limit !== null) out.push(state.limit);
+  if (state.limit !== null && driver.sql.literalLimit !== true) out.push(state.limit);
   if (state.offset !== null) {
     if (state.limit === null) {
       const max = driver.sql.offsetWithoutLimit();

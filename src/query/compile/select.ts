@@ -66,7 +66,7 @@ function orderTerms(ctx: CompileContext, order: readonly OrderTerm[]): ((q: AnyS
 }
 
 function limits(q: AnySelect, state: QueryState, driver: DialectDriver): AnySelect {
-  if (state.limit !== null) q = q.limit(state.limit);
+  if (state.limit !== null) q = q.limit(driver.sql.literalLimit === true ? sql.lit(state.limit) : state.limit);
   if (state.offset !== null) {
     if (state.limit === null) {
       const max = driver.sql.offsetWithoutLimit();
@@ -130,7 +130,7 @@ export function selectQuery(db: Kysely<any>, state: QueryState, driver: DialectD
 }
 
 /** The cache shape of a plain SELECT (no annotations, related rows or relation paths), or null. */
-function selectShape(state: QueryState, order: readonly OrderTerm[]): string | null {
+function selectShape(state: QueryState, order: readonly OrderTerm[], driver: DialectDriver): string | null {
   if (state.annotations.length > 0 || state.selectRelated.length > 0 || state.having !== null) return null;
   if (order.some((t) => (t.relations?.length ?? 0) > 0 || t.annotation !== undefined)) return null;
   if (state.values !== null && state.values.paths.some((p) => p.length > 0)) return null;
@@ -139,7 +139,8 @@ function selectShape(state: QueryState, order: readonly OrderTerm[]): string | n
   const values = state.values === null ? '*' : state.values.keys.join(',');
   const ordering = order.map((t) => `${t.descending ? '-' : ''}${t.field.column}`).join(',');
   const lock = state.forUpdate === null ? '' : `${state.forUpdate.nowait ? 'n' : ''}${state.forUpdate.skipLocked ? 's' : ''}u`;
-  return `S|${state.meta.table}|${values}|${where}|${ordering}|${state.limit === null ? '' : 'L'}${state.offset === null ? '' : 'O'}|${state.distinct ? 'D' : ''}|${lock}`;
+  const limit = state.limit === null ? '' : driver.sql.literalLimit === true ? `L${state.limit}` : 'L';
+  return `S|${state.meta.table}|${values}|${where}|${ordering}|${limit}${state.offset === null ? '' : 'O'}|${state.distinct ? 'D' : ''}|${lock}`;
 }
 
 /** SELECT of whole rows (or of the `values()` fields), with annotations and related rows. */
@@ -147,7 +148,7 @@ export function compileSelect(db: Kysely<any>, state: QueryState, driver: Dialec
   const order = effectiveOrder(state);
   return cachedCompile(
     driver,
-    selectShape(state, order),
+    selectShape(state, order, driver),
     () => {
       const out: unknown[] = [];
       filterParameters(driver, state, state.where, out);

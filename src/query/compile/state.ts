@@ -74,6 +74,15 @@ export interface QueryState {
 }
 
 /** The state of `Model.all()`. */
+const initialStates = new WeakMap<ModelMeta, QueryState>();
+
 export function initialState(meta: ModelMeta): QueryState {
-  return Object.freeze({ meta, where: null, order: null, limit: null, offset: null, distinct: false, using: null, forUpdate: null, values: null, annotations: [], having: null, groupByValues: false, selectRelated: [], prefetch: [], resultCache: null });
+  // Frozen all the way down, so one per model serves every QuerySet.
+  let state = initialStates.get(meta);
+  if (state === undefined) {
+    const none = Object.freeze([]) as readonly never[];
+    state = Object.freeze({ meta, where: null, order: null, limit: null, offset: null, distinct: false, using: null, forUpdate: null, values: null, annotations: none, having: null, groupByValues: false, selectRelated: none, prefetch: none, resultCache: null });
+    initialStates.set(meta, state);
+  }
+  return state;
 }

@@ -22,39 +22,58 @@ export function toColumnValues(driver: DialectDriver, meta: ModelMeta, entries: 
   return row;
 }
 
-/** INSERT of one row; RETURNING the primary key where the dialect can and the key is generated. */
-export function compileInsert(db: Kysely<any>, driver: DialectDriver, meta: ModelMeta, row: ColumnValues, returnPk: boolean): CompiledQuery {
-  const returning = returnPk && driver.features.supportsReturning;
-  const columns = Object.keys(row);
-  return cachedCompile(
-    driver,
-    `I|${meta.table}|${columns.join(',')}|${returning ? 'R' : ''}`,
-    () => columns.map((c) => row[c]),
-    () => {
-      const q = db.insertInto(meta.table).values(row);
-      return returning ? q.returning(meta.pk.column).compile() : q.compile();
-    },
-  );
+/** Rows for an INSERT: the columns, and every row's driver-ready values flattened row by row. */
+export interface InsertRows {
+  readonly columns: readonly string[];
+  /** How many rows. */
+  readonly count: number;
+  /** `count × columns.length` values, row after row, in column order. */
+  readonly values: readonly unknown[];
+}
+
+/**
+ * Reads `fields` of every record and converts them for the driver (undefined and null become null):
+ * the converters are looked up once per call, not per value.
+ */
+export function insertRows(driver: DialectDriver, meta: ModelMeta, fields: readonly Field[], records: readonly object[]): InsertRows {
+  const plan = planFor(driver, meta);
+  const n = fields.length;
+  const props = fields.map((f) => f.attname);
+  const converters = fields.map((f) => plan.toDbOf(f));
+  const values: unknown[] = [];
+  for (const record of records) {
+    for (let j = 0; j < n; j++) {
+      const v = (record as Record<string, unknown>)[props[j]];
+      const convert = converters[j];
+      values.push(v === null || v === undefined ? null : convert === null ? v : convert(v));
+    }
+  }
+  return { columns: fields.map((f) => f.column), count: records.length, values };
 }
 
 /** How an INSERT treats unique-constraint conflicts. */
 export type ConflictMode = { readonly ignore: true } | { readonly conflictColumns: readonly string[]; readonly updateColumns: readonly string[] } | null;
 
-/** INSERT of many rows in one statement, optionally ignoring or updating on conflict. */
-export function compileInsertMany(db: Kysely<any>, driver: DialectDriver, meta: ModelMeta, rows: readonly ColumnValues[], returnPk: boolean, conflict: ConflictMode = null): CompiledQuery {
+/**
+ * INSERT of one or many rows in one statement, optionally ignoring or updating on conflict;
+ * RETURNING the primary key where the dialect can and `returnPk` asks for it.
+ */
+export function compileInsert(db: Kysely<any>, driver: DialectDriver, meta: ModelMeta, rows: InsertRows, returnPk: boolean, conflict: ConflictMode = null): CompiledQuery {
   const returning = returnPk && driver.features.supportsReturning;
-  const columns = rows.length === 0 ? [] : Object.keys(rows[0]);
+  const { columns, count, values } = rows;
   const mode = conflict === null ? '' : 'ignore' in conflict ? 'ignore' : `upsert:${conflict.conflictColumns.join(',')}:${conflict.updateColumns.join(',')}`;
   return cachedCompile(
     driver,
-    `IM|${meta.table}|${columns.join(',')}|${rows.length}|${mode}|${returning ? 'R' : ''}`,
+    `I|${meta.table}|${columns.join(',')}|${count}|${mode}|${returning ? 'R' : ''}`,
+    () => values as unknown[],
     () => {
-      const out: unknown[] = [];
-      for (const row of rows) for (const c of columns) out.push(row[c]);
-      return out;
-    },
-    () => {
-      let q = db.insertInto(meta.table).values(rows as ColumnValues[]);
+      const objects: ColumnValues[] = [];
+      for (let i = 0, k = 0; i < count; i++) {
+        const row: ColumnValues = {};
+        for (const column of columns) row[column] = values[k++];
+        objects.push(row);
+      }
+      let q = db.insertInto(meta.table).values(objects);
       if (conflict !== null) q = driver.sql.onConflict(q, conflict);
       return returning ? q.returning(meta.pk.column).compile() : q.compile();
     },
@@ -110,19 +129,45 @@ function writeWhere(db: Kysely<any>, driver: DialectDriver, state: QueryState) {
   return compileFilter(rootContext(meta, driver, expressionBuilder<any, any>()), where);
 }
 
+/**
+ * The cache shape of an UPDATE whose assignments are plain values (an F expression's SQL can vary with
+ * its operands' values, so those are compiled every time), or null.
+ */
+function updateShape(state: QueryState, assignments: readonly (readonly [Field, unknown])[]): string | null {
+  let columns = '';
+  for (const [field, value] of assignments) {
+    if (value instanceof FExpression) return null;
+    columns += `${field.column},`;
+  }
+  const where = filterShape(state.where);
+  return where === null ? null : `UQ|${state.meta.table}|${columns}|${where}`;
+}
+
 /** UPDATE of every row the state matches; values may be F expressions over the model's own fields. */
 export function compileUpdate(db: Kysely<any>, driver: DialectDriver, state: QueryState, assignments: readonly (readonly [Field, unknown])[]): CompiledQuery {
   const plan = planFor(driver, state.meta);
-  const ctx = rootContext(state.meta, driver, expressionBuilder<any, any>());
-  const set: Record<string, unknown> = {};
-  for (const [field, value] of assignments) {
-    set[field.column] = value instanceof FExpression ? driver.sql.assignExpression(field, compileExpression(ctx, value.node)) : plan.valueToDb(field, value);
-  }
-  if (ctx.joins.size > 0) throw new FieldError('update(): F() may only read fields of the model being updated', { model: state.meta.name });
-  let q = db.updateTable(state.meta.table).set(set);
-  const where = writeWhere(db, driver, state);
-  if (where !== null) q = q.where(where);
-  return q.compile();
+  return cachedCompile(
+    driver,
+    updateShape(state, assignments),
+    () => {
+      const out: unknown[] = [];
+      for (const [field, value] of assignments) out.push(plan.valueToDb(field, value));
+      filterParameters(driver, state, state.where, out);
+      return out;
+    },
+    () => {
+      const ctx = rootContext(state.meta, driver, expressionBuilder<any, any>());
+      const set: Record<string, unknown> = {};
+      for (const [field, value] of assignments) {
+        set[field.column] = value instanceof FExpression ? driver.sql.assignExpression(field, compileExpression(ctx, value.node)) : plan.valueToDb(field, value);
+      }
+      if (ctx.joins.size > 0) throw new FieldError('update(): F() may only read fields of the model being updated', { model: state.meta.name });
+      let q = db.updateTable(state.meta.table).set(set);
+      const where = writeWhere(db, driver, state);
+      if (where !== null) q = q.where(where);
+      return q.compile();
+    },
+  );
 }
 
 /** DELETE of every row the state matches. */

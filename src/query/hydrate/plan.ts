@@ -18,6 +18,8 @@ export interface ModelPlan {
   readonly fromDb: readonly Converter[];
   /** Converts one JS value of `field` for the driver (null stays null). */
   valueToDb(field: Field, value: unknown): unknown;
+  /** The JS → driver converter of `field`, or null for identity. */
+  toDbOf(field: Field): Converter;
   /** Turns a row keyed by column names into a model instance, without running constructors. */
   hydrate(row: Record<string, unknown>, alias: string): object;
   /** Like `hydrate`, reading the fields from the given row keys (in field order). */
@@ -28,6 +30,37 @@ export interface ModelPlan {
 
 const plans = new WeakMap<DialectDriver, WeakMap<ModelMeta, ModelPlan>>();
 
+type Hydrator = new (row: Record<string, unknown>, alias: string) => object;
+
+/**
+ * A constructor generated per (dialect, model) that copies one row into an instance: property names,
+ * row keys and converters are fixed in its code, so every instance gets the same hidden class with its
+ * properties in-object, and identity converters cost nothing. Its prototype is the model's, so the
+ * instances are the model's instances (`instanceof`, `constructor`, methods and accessors) and no
+ * model constructor runs. Names enter the code only as JSON string literals.
+ */
+function generateHydrator(keys: readonly string[], props: readonly string[], fromDb: readonly Converter[], proto: object): Hydrator {
+  const lines: string[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const read = `v = row[${JSON.stringify(keys[i])}];`;
+    const value = fromDb[i] === null ? 'v' : `c${i}(v)`;
+    lines.push(`${read} this[${JSON.stringify(props[i])}] = v === null || v === undefined ? null : ${value};`);
+  }
+  const converters = fromDb.map((c, i) => (c === null ? '' : `const c${i} = converters[${i}];`)).join('\n');
+  const body = `${converters}
+function Hydrated(row, alias) {
+  let v;
+  ${lines.join('\n  ')}
+  this[PERSISTED] = true;
+  this[LOADED_FROM] = alias;
+}
+return Hydrated;`;
+  // Generated from metadata only; every name is a JSON string literal in the code.
+  const hydrator = new Function('converters', 'PERSISTED', 'LOADED_FROM', body)(fromDb, PERSISTED, LOADED_FROM) as Hydrator & { prototype: object };
+  hydrator.prototype = proto;
+  return hydrator;
+}
+
 function buildPlan(driver: DialectDriver, meta: ModelMeta): ModelPlan {
   const adapters = new Map(meta.fields.map((f) => [f, driver.adapter(f)]));
   const toDb = meta.fields.map((f) => adapters.get(f)?.toDb ?? null);
@@ -36,14 +69,18 @@ function buildPlan(driver: DialectDriver, meta: ModelMeta): ModelPlan {
   const props = meta.fields.map((f) => f.attname);
   const proto = meta.cls.prototype as object;
   const n = columns.length;
+  const Hydrated = generateHydrator(columns, props, fromDb, proto);
   return {
     meta,
     toDb,
     fromDb,
     valueToDb(field, value) {
       if (value === null || value === undefined) return null;
-      const convert = adapters.get(field)?.toDb ?? driver.adapter(field).toDb;
+      const convert = this.toDbOf(field);
       return convert === null ? value : convert(value);
+    },
+    toDbOf(field) {
+      return (adapters.get(field) ?? driver.adapter(field)).toDb;
     },
     convertValue(field, value) {
       if (value === null || value === undefined) return null;
@@ -51,7 +88,7 @@ function buildPlan(driver: DialectDriver, meta: ModelMeta): ModelPlan {
       return convert === null ? value : convert(value);
     },
     hydrate(row, alias) {
-      return this.hydrateWith(row, columns, alias);
+      return new Hydrated(row, alias);
     },
     hydrateWith(row, keys, alias) {
       const instance = Object.create(proto) as Record<string | symbol, unknown>;

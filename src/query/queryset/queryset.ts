@@ -31,6 +31,7 @@ export type FilterArg<M> = FilterOf<M> | QExpression;
 
 /** Rows `get()` fetches at most, to report "more than one" without reading everything. */
 const GET_LIMIT = 21;
+const NO_ORDER: readonly OrderTerm[] = Object.freeze([]);
 
 type ModelErrorClass = new (message: string, context?: { model?: string }) => OxenError;
 
@@ -111,14 +112,19 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
 
   /** Adds a condition: to WHERE, or to HAVING when it reads an annotation. */
   #addCondition(node: FilterNode | null): QuerySet<M, R> {
-    if (node === null) return this.#with({});
+    return this.#with(this.#conditionPatch(node));
+  }
+
+  /** The state change that adds a condition (see `#addCondition`). */
+  #conditionPatch(node: FilterNode | null): Partial<QueryState> {
+    if (node === null) return {};
     this.#requireUnsliced('filter');
-    if (usesAnnotation(node)) return this.#with({ having: and(this.#state.having, node) });
+    if (usesAnnotation(node)) return { having: and(this.#state.having, node) };
     // Kept nested, not flattened: conditions of one filter() call on a to-many relation must hold for
     // the same related row; those of separate calls need not (Django's rule).
     const where = this.#state.where;
     const call = (n: FilterNode): FilterNode => (n.kind === 'and' ? n : Object.freeze({ kind: 'and' as const, children: Object.freeze([n]) }));
-    return this.#with({ where: where === null ? node : Object.freeze({ kind: 'and' as const, children: Object.freeze([call(where), call(node)]) }) });
+    return { where: where === null ? node : Object.freeze({ kind: 'and' as const, children: Object.freeze([call(where), call(node)]) }) };
   }
 
   /** Rows matching every condition (objects and Q expressions are ANDed). Conditions on annotations filter groups (HAVING). */
@@ -225,7 +231,12 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
     const { values, annotations } = this.#state;
     if (values === null) {
       const related = this.#state.selectRelated;
-      if (annotations.length === 0 && related.length === 0) return rows.map((row) => plan.hydrate(row, connection.alias) as R);
+      if (annotations.length === 0 && related.length === 0) {
+        const alias = connection.alias;
+        const out = new Array<R>(rows.length);
+        for (let i = 0; i < rows.length; i++) out[i] = plan.hydrate(rows[i], alias) as R;
+        return out;
+      }
       const relatedPlans = related.map((path, p) => ({ path, plan: planFor(connection.driver, path.meta), keys: path.meta.fields.map((_, f) => relatedColumn(p, f)) }));
       return rows.map((row) => {
         const instance = plan.hydrate(row, connection.alias) as Record<string, unknown>;
@@ -352,7 +363,9 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
    * @throws Model.DoesNotExist when none matches; Model.MultipleObjectsReturned when several do.
    */
   async get(...conditions: FilterArg<M>[]): Promise<R> {
-    const rows = await this.filter(...conditions).#with<R>({ limit: Math.min(this.#state.limit ?? GET_LIMIT, GET_LIMIT), order: this.#state.order ?? [] }).execute();
+    const node = conditions.length === 0 ? null : parseFilterArgs(this.#state.meta, conditions as (QExpression | FilterSpec)[], this.#state.annotations);
+    const patch = { ...this.#conditionPatch(node), limit: Math.min(this.#state.limit ?? GET_LIMIT, GET_LIMIT), order: this.#state.order ?? NO_ORDER };
+    const rows = await this.#with<R>(patch).execute();
     const cls = this.#state.meta.cls as unknown as { DoesNotExist: ModelErrorClass; MultipleObjectsReturned: ModelErrorClass };
     const name = this.#state.meta.name;
     if (rows.length === 0) throw new (cls.DoesNotExist ?? DoesNotExist)(`${name} matching the query does not exist`, { model: name });
