@@ -65,9 +65,11 @@ const SCHEMES: Record<string, DialectName> = {
 };
 /** sslmode values Oxen understands: off, TLS without verifying the certificate, TLS with verification. */
 const SSL_MODES = ['disable', 'require', 'verify-full'];
+/** prepare values: named prepared statements on (the default) or off (e.g. behind PgBouncer in transaction mode). */
+const PREPARE_VALUES = ['true', 'false'];
 const URL_PARAMS: Record<DialectName, string[]> = {
   sqlite: [],
-  postgres: ['schema', 'sslmode', 'application_name'],
+  postgres: ['schema', 'sslmode', 'application_name', 'prepare'],
   mysql: [],
 };
 
@@ -138,6 +140,9 @@ export function parseUrl(url: string): ParsedUrl {
     }
     if (key === 'sslmode' && !SSL_MODES.includes(value)) {
       throw new ConfigurationError(`Unknown sslmode '${value}' in '${display}'${suggestion(value, SSL_MODES)}`);
+    }
+    if (key === 'prepare' && !PREPARE_VALUES.includes(value)) {
+      throw new ConfigurationError(`Invalid value '${value}' for URL parameter 'prepare' in '${display}': use prepare=true (the default) or prepare=false`);
     }
     if (key === 'schema' && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(value)) {
       throw new ConfigurationError(`Invalid schema name '${value}' in '${display}': use letters, digits and '_'`);

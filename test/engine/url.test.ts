@@ -76,7 +76,7 @@ const REJECTED: readonly (readonly [string, string, RegExp])[] = [
   ['no database (trailing slash)', 'postgres://u@h:5432/', /names no database/],
   ['no database (mysql)', 'mysql://root@h:3306', /names no database: add it as the path, e\.g\. mysql:\/\//],
   ['a path, not a database', 'postgres://u@h/a/b', /names no database/],
-  ['unknown postgres parameter', 'postgres://u@h/db?shema=x', /Unknown URL parameter 'shema'.*did you mean 'schema'\?.*Valid names: application_name, schema, sslmode/],
+  ['unknown postgres parameter', 'postgres://u@h/db?shema=x', /Unknown URL parameter 'shema'.*did you mean 'schema'\?.*Valid names: application_name, prepare, schema, sslmode/],
   ['any mysql parameter', 'mysql://u@h/db?schema=x', /Unknown URL parameter 'schema'.*mysql URLs take none/],
   ['schema that is not an identifier', 'postgres://u@h/db?schema=a;drop', /Invalid schema name 'a;drop'/],
   ['schema with a quote', 'postgres://u@h/db?schema=a%22b', /Invalid schema name 'a"b'/],

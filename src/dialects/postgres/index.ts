@@ -1,4 +1,4 @@
-import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, PostgresDriver, sql, type Dialect as KyselyDialect, type Kysely } from 'kysely';
+import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql, type Dialect as KyselyDialect, type Kysely } from 'kysely';
 import type { Pool, PoolConfig } from 'pg';
 import type { IntegrityErrorKind } from '../../errors/index.js';
 import type { Field } from '../../fields/index.js';
@@ -6,6 +6,7 @@ import { assertNever } from '../../utils/index.js';
 import type { DialectDriver, DialectFactory, DialectFeatures, DriverConfig, MappedError, ValueAdapter } from '../dialect.js';
 import { postgresSql } from './sql-overrides.js';
 import { columnTypeOf } from './column-types.js';
+import { OxenPgDriver, type PgCursorConstructor } from './pg-driver.js';
 import { IDENTITY, bigintToText, isNetworkError, jsonToDb, loadDriver, timeFromDb, toBigInt } from '../shared.js';
 
 /** PostgreSQL's capabilities. */
@@ -82,8 +83,8 @@ function mapError(error: unknown): MappedError | undefined {
 export const createPostgresDialect: DialectFactory = async (config: DriverConfig): Promise<DialectDriver> => {
   const pg = await loadDriver('pg', async () => (await import('pg')).default);
   // Server-side cursors for iterator(): streaming in bounded memory.
-  const Cursor = await loadDriver('pg-cursor', async () => (await import('pg-cursor')).default);
-  const { schema, sslmode, application_name } = config.params;
+  const Cursor = (await loadDriver('pg-cursor', async () => (await import('pg-cursor')).default)) as PgCursorConstructor;
+  const { schema, sslmode, application_name, prepare } = config.params;
   const options: string[] = ['-c TimeZone=UTC'];
   if (schema !== undefined) options.push(`-c search_path=${schema}`);
   if (config.readOnly) options.push('-c default_transaction_read_only=on');
@@ -117,7 +118,8 @@ export const createPostgresDialect: DialectFactory = async (config: DriverConfig
   });
   const kyselyDialect: KyselyDialect = {
     createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new PostgresDriver({ pool, cursor: Cursor as never }),
+    // Named prepared statements unless the URL says prepare=false (e.g. behind PgBouncer in transaction mode).
+    createDriver: () => new OxenPgDriver({ pool, cursor: Cursor, prepare: prepare !== 'false' }),
     createIntrospector: (db) => new PostgresIntrospector(db),
     createQueryCompiler: () => new PostgresQueryCompiler(),
   };
