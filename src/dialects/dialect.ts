@@ -24,6 +24,16 @@ export interface DialectFeatures {
   readonly singleConnection: boolean;
   /** Foreign keys can be added with ALTER TABLE (else they are declared inside CREATE TABLE). */
   readonly alterTableAddsForeignKeys: boolean;
+  /**
+   * A one-row INSERT reports its generated key as `insertId`, so `save()` needs no RETURNING (cheaper
+   * on SQLite, the only way on MySQL). Default: false.
+   */
+  readonly insertIdOfOneRow?: boolean;
+  /**
+   * Rows per multi-row INSERT when `bulkCreate()` is given no `batchSize` (default 1000; always capped
+   * by `maxParameters`). A fixed size keeps the statement's shape, so it is compiled once.
+   */
+  readonly bulkInsertRows?: number;
 }
 
 /** Pool settings, all resolved to numbers. */

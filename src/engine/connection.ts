@@ -128,7 +128,16 @@ export class Connection {
     const frame = currentFrame(this.alias);
     const driver = this.#driverInstance;
     if (frame !== undefined || driver === undefined) return (frame?.kysely ?? this.kysely).executeQuery<R>(query);
-    const connection = driver.tryAcquire() ?? (await driver.acquireConnection());
+    const free = driver.tryAcquire();
+    if (free !== undefined && free.synchronous) {
+      // SQLite: acquire, run and release without a promise per layer.
+      try {
+        return free.executeSync<R>(query);
+      } finally {
+        if (!driver.releaseSync(free)) await driver.releaseConnection(free);
+      }
+    }
+    const connection = free ?? (await driver.acquireConnection());
     try {
       return await connection.executeQuery<R>(query);
     } finally {

@@ -48,7 +48,17 @@ export function translateError(error: unknown, mapError: ErrorMapper, query?: Co
 
 const ROLLBACK = /^\s*rollback\b/i;
 
-class InstrumentedConnection implements DatabaseConnection {
+/** A driver connection that can also run a statement synchronously (SQLite's). */
+interface SyncCapable {
+  executeSync<R>(query: CompiledQuery): QueryResult<R>;
+}
+
+function isSyncCapable(connection: DatabaseConnection): connection is DatabaseConnection & SyncCapable {
+  return typeof (connection as Partial<SyncCapable>).executeSync === 'function';
+}
+
+/** A wrapped connection, as `InstrumentedDriver` hands it out. */
+export class InstrumentedConnection implements DatabaseConnection {
   readonly inner: DatabaseConnection;
   readonly #options: InstrumentOptions;
   /** A transaction is open on this connection. */
@@ -69,12 +79,39 @@ class InstrumentedConnection implements DatabaseConnection {
       return await this.inner.executeQuery<R>(query);
     } catch (error) {
       failed = true;
-      const translated = translateError(error, this.#options.mapError, query);
-      if (this.inTransaction && !ROLLBACK.test(query.sql) && this.#options.abortsTransaction(error)) this.aborted = translated;
-      throw translated;
+      throw this.#failed(error, query);
     } finally {
       this.#record(query, performance.now() - started, failed);
     }
+  }
+
+  /** True when the driver can run statements synchronously (see `executeSync`). */
+  get synchronous(): boolean {
+    return isSyncCapable(this.inner);
+  }
+
+  /** `executeQuery` without promises, for drivers that run synchronously (check `synchronous` first). */
+  executeSync<R>(query: CompiledQuery): QueryResult<R> {
+    const inner = this.inner;
+    if (!isSyncCapable(inner)) throw new OperationalError('executeSync() on a driver that runs asynchronously');
+    if (this.aborted !== null && !ROLLBACK.test(query.sql)) throw abortedError(this.#options.alias, this.aborted);
+    const started = performance.now();
+    let failed = false;
+    try {
+      return inner.executeSync<R>(query);
+    } catch (error) {
+      failed = true;
+      throw this.#failed(error, query);
+    } finally {
+      this.#record(query, performance.now() - started, failed);
+    }
+  }
+
+  /** Translates a driver error; an error that ended the open transaction marks it aborted. */
+  #failed(error: unknown, query: CompiledQuery): OxenError {
+    const translated = translateError(error, this.#options.mapError, query);
+    if (this.inTransaction && !ROLLBACK.test(query.sql) && this.#options.abortsTransaction(error)) this.aborted = translated;
+    return translated;
   }
 
   async *streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
@@ -131,7 +168,7 @@ export class InstrumentedDriver implements Driver {
   }
 
   /** A free connection without waiting (drivers that can tell synchronously), else undefined. */
-  tryAcquire(): DatabaseConnection | undefined {
+  tryAcquire(): InstrumentedConnection | undefined {
     const inner = this.#inner as Driver & { tryAcquire?: () => DatabaseConnection | undefined };
     if (inner.tryAcquire === undefined) return undefined;
     if (this.#options.singleConnection && currentFrame(this.#options.alias) !== undefined) return undefined;
@@ -232,6 +269,14 @@ export class InstrumentedDriver implements Driver {
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     await this.#inner.releaseConnection((connection as InstrumentedConnection).inner ?? connection);
+  }
+
+  /** Releases at once when the driver can (SQLite); false when `releaseConnection` must be awaited. */
+  releaseSync(connection: InstrumentedConnection): boolean {
+    const inner = this.#inner as Driver & { releaseSync?: (connection: DatabaseConnection) => void };
+    if (inner.releaseSync === undefined) return false;
+    inner.releaseSync(connection.inner);
+    return true;
   }
 
   async destroy(): Promise<void> {

@@ -1,5 +1,6 @@
 import { FieldError, IntegrityError, ValidationError } from '../errors/index.js';
 import { getConnection, inTransaction, transaction } from '../engine/index.js';
+import type { DialectFeatures } from '../dialects/index.js';
 import type { Field } from '../fields/index.js';
 import type { ModelMeta } from '../metadata/index.js';
 import { compileBulkUpdate, compileInsert, insertRows, type ConflictMode } from '../query/compile/index.js';
@@ -44,12 +45,15 @@ function fieldsNamed(meta: ModelMeta, names: readonly string[], what: string): F
   });
 }
 
-function batchOf(requested: number | undefined, columns: number, maxParameters: number): number {
-  const limit = Math.max(1, Math.floor((maxParameters - 1) / Math.max(1, columns)));
-  if (requested === undefined) return Math.min(limit, 5000);
+function batchOf(requested: number | undefined, columns: number, features: DialectFeatures): number {
+  const limit = Math.max(1, Math.floor((features.maxParameters - 1) / Math.max(1, columns)));
+  if (requested === undefined) return Math.min(limit, features.bulkInsertRows ?? DEFAULT_BULK_ROWS);
   if (!Number.isInteger(requested) || requested < 1) throw new FieldError(`batchSize must be a positive integer, got ${String(requested)}`);
   return Math.min(requested, limit);
 }
+
+/** Rows per multi-row statement when neither the caller nor the dialect says otherwise. */
+const DEFAULT_BULK_ROWS = 1000;
 
 /** Runs `work` atomically when it spans several statements (a savepoint inside an open transaction). */
 async function atomically<T>(alias: string, statements: number, work: () => Promise<T>): Promise<T> {
@@ -107,7 +111,7 @@ export async function bulkCreate<M extends object>(cls: new () => M, meta: Model
   const batches: { generated: boolean; rows: M[]; written: Field[] }[] = [];
   for (const group of groups) {
     const written = meta.fields.filter((f) => !(group.generated && f === pk));
-    const size = batchOf(options.batchSize, written.length, connection.features.maxParameters);
+    const size = batchOf(options.batchSize, written.length, connection.features);
     for (let i = 0; i < group.rows.length; i += size) batches.push({ generated: group.generated, rows: group.rows.slice(i, i + size), written });
   }
   await atomically(alias, batches.length, async () => {
@@ -156,7 +160,7 @@ export async function bulkUpdate(meta: ModelMeta, instances: readonly object[], 
   const alias = options.using ?? meta.connection ?? 'default';
   const connection = getConnection(alias);
   const plan = planFor(connection.driver, meta);
-  const size = batchOf(options.batchSize, 2 * fields.length + 1, connection.features.maxParameters);
+  const size = batchOf(options.batchSize, 2 * fields.length + 1, connection.features);
   const batches: object[][] = [];
   for (let i = 0; i < instances.length; i += size) batches.push(instances.slice(i, i + size));
   return atomically(alias, batches.length, async () => {

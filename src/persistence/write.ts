@@ -143,9 +143,11 @@ export async function saveInstance(instance: object, options: SaveOptions = {}):
   if (adding) {
     const generated = pk.autoIncrement && (record[pk.attname] === undefined || record[pk.attname] === null);
     const fields = generated ? written.filter((f) => f !== pk) : written;
-    const result = await connection.execute<Record<string, unknown>>(compileInsert(db, connection.driver, meta, insertRows(connection.driver, meta, fields, [record]), generated));
+    // The generated key comes back as insertId where the dialect reports it for one row, else RETURNING.
+    const returning = generated && connection.features.insertIdOfOneRow !== true;
+    const result = await connection.execute<Record<string, unknown>>(compileInsert(db, connection.driver, meta, insertRows(connection.driver, meta, fields, [record]), returning));
     if (generated) {
-      const raw = connection.features.supportsReturning ? result.rows[0]?.[pk.column] : result.insertId;
+      const raw = returning && connection.features.supportsReturning ? result.rows[0]?.[pk.column] : result.insertId;
       record[pk.attname] = Number(raw);
     }
     record[PERSISTED] = true;

@@ -95,6 +95,21 @@ forEachDialect(
         expect(await Item.filter({ data__tag: 'fizz' }).count()).toBe(33_334);
       });
 
+      it('sends fixed-size batches by default (500 rows on SQLite, 1000 elsewhere), each compiled once per shape', async () => {
+        const perStatement = ctx.dialect === 'sqlite' ? 500 : 1000;
+        const before = ctx.connection().metrics().queries;
+        const created = await Item.bulkCreate(Array.from({ length: 2 * perStatement + 7 }, (_, i) => row(i)));
+        // BEGIN + three INSERTs (two full batches, one of 7 rows) + COMMIT.
+        expect(ctx.connection().metrics().queries - before).toBe(5);
+        expect(created.map((c) => c.id).slice(perStatement - 1, perStatement + 1)).toEqual([perStatement, perStatement + 1]);
+        expect(created[2 * perStatement + 6].id).toBe(2 * perStatement + 7);
+        // Again: the full batches reuse the compiled statement and bind the new rows.
+        const again = await Item.bulkCreate(Array.from({ length: perStatement }, (_, i) => ({ ...row(i), code: `again${i}` })));
+        expect(again[perStatement - 1].id).toBe(3 * perStatement + 7);
+        expect((await Item.get({ id: again[3].id })).code).toBe('again3');
+        expect(await Item.count()).toBe(3 * perStatement + 7);
+      });
+
       it('caps a batch size larger than the parameter limit allows', async () => {
         const created = await Item.bulkCreate(
           Array.from({ length: 12_000 }, (_, i) => row(i)),

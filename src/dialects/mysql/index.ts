@@ -15,6 +15,7 @@ export const mysqlFeatures: DialectFeatures = Object.freeze({
   maxParameters: 65535,
   singleConnection: false,
   alterTableAddsForeignKeys: true,
+  insertIdOfOneRow: true,
 });
 
 /** Strict writes (no silent truncation), no zero dates, UTC session time. */

@@ -17,6 +17,10 @@ export const sqliteFeatures: DialectFeatures = Object.freeze({
   maxParameters: 32766,
   singleConnection: true,
   alterTableAddsForeignKeys: false,
+  // Generated keys are INTEGER PRIMARY KEY columns, i.e. the rowid that lastInsertRowid reports.
+  insertIdOfOneRow: true,
+  // Measured: per-row cost is flat from about 100 rows per statement; 500 keeps each statement small.
+  bulkInsertRows: 500,
 });
 
 function columnType(declared: Field): string {
