@@ -57,8 +57,11 @@ function expressionShape(node: ExpressionNode): string {
   switch (node.kind) {
     case 'ref':
       return `F(${node.path})`;
-    case 'value':
-      return 'V';
+    case 'value': {
+      // The SQL itself differs for integers and other numbers (casts, integer division).
+      const v = node.value;
+      return typeof v === 'number' ? (Number.isInteger(v) ? 'Vi' : 'Vf') : `V${typeof v}`;
+    }
     case 'arith':
       return `(${expressionShape(node.left)}${node.op}${expressionShape(node.right)})`;
     default:
@@ -91,7 +94,8 @@ export function filterShape(node: FilterNode | null): string | null {
     case 'condition': {
       const { lhs, predicate: p } = node;
       if (lhs.relations.length > 0 || lhs.annotation !== undefined || lhs.jsonPath.length > 0) return null;
-      const left = `${lhs.field.column}${lhs.transforms.join('.')}`;
+      // Columns are identifiers: '.' and ':' keep `joined__year` apart from a column named `joinedyear`.
+      const left = `${[lhs.field.column, ...lhs.transforms].join('.')}:`;
       switch (p.op) {
         case 'compare':
           return `${left}${p.operator}${p.caseInsensitive ? 'i' : ''}${operandShape(p.rhs)}`;
