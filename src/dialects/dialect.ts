@@ -34,6 +34,17 @@ export interface DialectFeatures {
    * by `maxParameters`). A fixed size keeps the statement's shape, so it is compiled once.
    */
   readonly bulkInsertRows?: number;
+  /**
+   * The driver returns a SELECT's rows as arrays (in select-list order) when the compiled query says
+   * `arrayRows: true` ({@link ArrayRowsQuery}): no object with named keys per row, which is most of a
+   * driver's per-row cost. Default: false (rows are always objects).
+   */
+  readonly arrayRows?: boolean;
+}
+
+/** A compiled query whose rows should come back as arrays, where the dialect supports it. */
+export interface ArrayRowsQuery {
+  readonly arrayRows?: boolean;
 }
 
 /** Pool settings, all resolved to numbers. */

@@ -187,6 +187,15 @@ export class InstrumentedDriver implements Driver {
           `Run it through the models, or through the kysely instance that transaction() passes to its callback.`,
       );
     }
+    const inner = this.#inner as Driver & { acquiresWithoutWaiting?: () => boolean };
+    if (inner.acquiresWithoutWaiting?.() === true) {
+      // A pool with an idle client: no timer and no race per statement (the pool bounds the wait itself).
+      try {
+        return this.#wrap(await inner.acquireConnection());
+      } catch (error) {
+        throw translateError(error, this.#options.mapError);
+      }
+    }
     const pending = this.#inner.acquireConnection();
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;

@@ -18,6 +18,7 @@ export const postgresFeatures: DialectFeatures = Object.freeze({
   maxParameters: 65535,
   singleConnection: false,
   alterTableAddsForeignKeys: true,
+  arrayRows: true,
 });
 
 function adapter(field: Field): ValueAdapter {

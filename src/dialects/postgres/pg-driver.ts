@@ -10,6 +10,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import type { Pool, PoolClient, Submittable } from 'pg';
+import type { ArrayRowsQuery } from '../dialect.js';
 
 /** A pg-cursor instance, as the driver uses it. */
 export interface PgCursor extends Submittable {
@@ -89,6 +90,15 @@ function toResult<R>({ command, rowCount, rows }: { command: string; rowCount: n
   };
 }
 
+/** One statement, named or not, with rows as objects or (rowMode 'array') as arrays. */
+async function run(client: PoolClient, name: string | undefined, text: string, values: unknown[], rowMode: 'array' | undefined): Promise<PgResult> {
+  if (rowMode === 'array') return client.query({ name, text, values, rowMode });
+  return name === undefined ? client.query(text, values) : client.query({ name, text, values });
+}
+
+/** What `toResult` reads of pg's result. */
+type PgResult = { command: string; rowCount: number | null; rows: unknown[] };
+
 const RELEASE = Symbol('release');
 
 /** The statement registry a driver shares with its connections. */
@@ -135,14 +145,16 @@ class PgConnection implements DatabaseConnection {
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const sql = compiledQuery.sql;
     const name = this.#nameOf(sql);
+    // Rows as arrays when the query asks (pg then builds no object per row).
+    const rowMode = (compiledQuery as ArrayRowsQuery).arrayRows === true ? 'array' : undefined;
     if (name !== undefined && this.#stale.length === 0) {
       // The hot path: a named statement (pg sends Parse only on this connection's first use of it).
       const values = compiledQuery.parameters as unknown[];
       try {
-        return toResult<R>(await this.#client.query({ name, text: sql, values }));
+        return toResult<R>(await run(this.#client, name, sql, values, rowMode));
       } catch (error) {
         try {
-          return await this.#recover<R>(error, name, sql, values);
+          return await this.#recover<R>(error, name, sql, values, rowMode);
         } catch (final) {
           throw extendStackTrace(final, new Error());
         }
@@ -153,12 +165,13 @@ class PgConnection implements DatabaseConnection {
       if (name !== undefined) {
         const values = compiledQuery.parameters as unknown[];
         try {
-          return toResult<R>(await this.#client.query({ name, text: sql, values }));
+          return toResult<R>(await run(this.#client, name, sql, values, rowMode));
         } catch (error) {
-          return await this.#recover<R>(error, name, sql, values);
+          return await this.#recover<R>(error, name, sql, values, rowMode);
         }
       }
-      const result = toResult<R>(await this.#client.query(sql, [...compiledQuery.parameters]));
+      const values = [...compiledQuery.parameters];
+      const result = toResult<R>(await run(this.#client, undefined, sql, values, rowMode));
       this.#track(sql);
       // After COMMIT, ROLLBACK or ROLLBACK TO SAVEPOINT the session accepts DEALLOCATE again.
       usable = END.test(sql);
@@ -176,7 +189,7 @@ class PgConnection implements DatabaseConnection {
    * the server), the connection forgets it and, outside a transaction, runs it once more; otherwise, and
    * inside a transaction (which PostgreSQL has aborted), the error stands.
    */
-  async #recover<R>(error: unknown, name: string, text: string, values: unknown[]): Promise<QueryResult<R>> {
+  async #recover<R>(error: unknown, name: string, text: string, values: unknown[], rowMode: 'array' | undefined): Promise<QueryResult<R>> {
     const failure = statementFailure(error);
     if (failure === undefined) throw error;
     if (failure === 'missing') {
@@ -195,7 +208,7 @@ class PgConnection implements DatabaseConnection {
     }
     if (this.#inTransaction) throw error;
     // Outside a transaction the failed statement had no effect: run it once more, parsed anew.
-    return toResult<R>(await this.#client.query({ name, text, values }));
+    return toResult<R>(await run(this.#client, name, text, values, rowMode));
   }
 
   /** Follows the transaction block through the (unnamed) transaction-control statements. */
@@ -286,6 +299,15 @@ export class OxenPgDriver implements Driver {
   /** Takes the pool (Kysely calls this once, before the first connection). */
   async init(): Promise<void> {
     this.#pool = this.#options.pool;
+  }
+
+  /**
+   * True when the pool has an idle client, so `pool.connect()` hands one over on the next tick: the
+   * engine then skips its own acquire timer (pg-pool's `connectionTimeoutMillis` still bounds the rare
+   * case where another request takes that client first).
+   */
+  acquiresWithoutWaiting(): boolean {
+    return (this.#pool?.idleCount ?? 0) > 0;
   }
 
   /** Checks a client out of the pool (`pool.connect()`); one connection object per physical client. */

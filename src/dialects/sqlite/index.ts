@@ -21,6 +21,7 @@ export const sqliteFeatures: DialectFeatures = Object.freeze({
   insertIdOfOneRow: true,
   // Measured: per-row cost is flat from about 100 rows per statement; 500 keeps each statement small.
   bulkInsertRows: 500,
+  arrayRows: true,
 });
 
 function columnType(declared: Field): string {

@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, SelectQueryNode, type DatabaseConnection, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
+import type { ArrayRowsQuery } from '../dialect.js';
 
 type Database = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
@@ -10,6 +11,8 @@ interface Prepared {
   readonly reader: boolean;
   /** Integer columns that must go back to `number` when the statement reads 64-bit columns exactly. */
   readonly numberColumns: readonly string[] | null;
+  /** The same columns by position, for rows read as arrays. */
+  readonly numberIndexes: readonly number[] | null;
 }
 
 const STATEMENT_CACHE_SIZE = 500;
@@ -67,16 +70,19 @@ class SqliteConnection implements DatabaseConnection {
     if (hit !== undefined) return hit;
     const stmt = this.#db.prepare(sql);
     let numberColumns: string[] | null = null;
+    let numberIndexes: number[] | null = null;
     if (stmt.reader) {
       const columns = stmt.columns();
       // BIGINT columns and expressions (type null: MAX(big), SUM(big), ...) are read exactly; other
       // integers come back as numbers.
       if (columns.some((c) => c.type === null || /^bigint$/i.test(c.type))) {
         stmt.safeIntegers(true);
-        numberColumns = columns.filter((c) => c.type === null || !/^bigint$/i.test(c.type)).map((c) => c.name);
+        const small = (c: { type: string | null }): boolean => c.type === null || !/^bigint$/i.test(c.type);
+        numberColumns = columns.filter(small).map((c) => c.name);
+        numberIndexes = columns.flatMap((c, i) => (small(c) ? [i] : []));
       }
     }
-    const prepared: Prepared = { stmt, reader: stmt.reader, numberColumns };
+    const prepared: Prepared = { stmt, reader: stmt.reader, numberColumns, numberIndexes };
     if (this.#cache.size >= STATEMENT_CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value as string);
     this.#cache.set(sql, prepared);
     return prepared;
@@ -88,13 +94,17 @@ class SqliteConnection implements DatabaseConnection {
 
   /** better-sqlite3 is synchronous: the engine's fast path runs statements without a promise per layer. */
   executeSync<R>(compiledQuery: CompiledQuery): QueryResult<R> {
-    const { stmt, reader, numberColumns } = this.#prepare(compiledQuery.sql);
+    const { stmt, reader, numberColumns, numberIndexes } = this.#prepare(compiledQuery.sql);
     // One array argument: better-sqlite3 binds its items as the anonymous parameters, without spreading
     // tens of thousands of arguments for a multi-row INSERT.
     const parameters = bindable(compiledQuery.parameters) as unknown[];
     if (reader) {
-      const rows = stmt.all(parameters) as Record<string, unknown>[];
-      if (numberColumns !== null) fixNumbers(rows, numberColumns);
+      // Arrays when asked for (the statement is shared, so the mode is set on every run): better-sqlite3
+      // builds an array per row much faster than an object with named keys.
+      const arrays = (compiledQuery as ArrayRowsQuery).arrayRows === true;
+      stmt.raw(arrays);
+      const rows = stmt.all(parameters) as Record<string | number, unknown>[];
+      if (numberColumns !== null) fixNumbers(rows, arrays ? numberIndexes! : numberColumns);
       return { rows: rows as R[] };
     }
     const { changes, lastInsertRowid } = stmt.run(parameters);
@@ -106,6 +116,7 @@ class SqliteConnection implements DatabaseConnection {
       throw new Error('Only SELECT statements can be streamed');
     }
     const { stmt, numberColumns } = this.#prepare(compiledQuery.sql);
+    stmt.raw(false);
     const iterator = stmt.iterate(bindable(compiledQuery.parameters) as unknown[]) as IterableIterator<Record<string, unknown>>;
     let chunk: Record<string, unknown>[] = [];
     try {
@@ -130,7 +141,7 @@ class SqliteConnection implements DatabaseConnection {
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-function fixNumbers(rows: Record<string, unknown>[], columns: readonly string[]): void {
+function fixNumbers(rows: Record<string | number, unknown>[], columns: readonly (string | number)[]): void {
   for (const row of rows) {
     for (const c of columns) {
       const v = row[c];

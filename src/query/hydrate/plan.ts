@@ -22,6 +22,8 @@ export interface ModelPlan {
   toDbOf(field: Field): Converter;
   /** Turns a row keyed by column names into a model instance, without running constructors. */
   hydrate(row: Record<string, unknown>, alias: string): object;
+  /** Like `hydrate`, from a row read as an array (the model's fields in declaration order). */
+  hydrateArray(row: readonly unknown[], alias: string): object;
   /** Like `hydrate`, reading the fields from the given row keys (in field order). */
   hydrateWith(row: Record<string, unknown>, keys: readonly string[], alias: string): object;
   /** Converts a row keyed by column names into JS values keyed by property names (for values()). */
@@ -30,7 +32,7 @@ export interface ModelPlan {
 
 const plans = new WeakMap<DialectDriver, WeakMap<ModelMeta, ModelPlan>>();
 
-type Hydrator = new (row: Record<string, unknown>, alias: string) => object;
+type Hydrator = new (row: Record<string, unknown> | readonly unknown[], alias: string) => object;
 
 /**
  * A constructor generated per (dialect, model) that copies one row into an instance: property names,
@@ -39,7 +41,7 @@ type Hydrator = new (row: Record<string, unknown>, alias: string) => object;
  * instances are the model's instances (`instanceof`, `constructor`, methods and accessors) and no
  * model constructor runs. Names enter the code only as JSON string literals.
  */
-function generateHydrator(keys: readonly string[], props: readonly string[], fromDb: readonly Converter[], proto: object): Hydrator {
+function generateHydrator(keys: readonly (string | number)[], props: readonly string[], fromDb: readonly Converter[], proto: object): Hydrator {
   const lines: string[] = [];
   for (let i = 0; i < keys.length; i++) {
     const read = `v = row[${JSON.stringify(keys[i])}];`;
@@ -70,6 +72,7 @@ function buildPlan(driver: DialectDriver, meta: ModelMeta): ModelPlan {
   const proto = meta.cls.prototype as object;
   const n = columns.length;
   const Hydrated = generateHydrator(columns, props, fromDb, proto);
+  const HydratedFromArray = generateHydrator(columns.map((_, i) => i), props, fromDb, proto);
   return {
     meta,
     toDb,
@@ -89,6 +92,9 @@ function buildPlan(driver: DialectDriver, meta: ModelMeta): ModelPlan {
     },
     hydrate(row, alias) {
       return new Hydrated(row, alias);
+    },
+    hydrateArray(row, alias) {
+      return new HydratedFromArray(row, alias);
     },
     hydrateWith(row, keys, alias) {
       const instance = Object.create(proto) as Record<string | symbol, unknown>;

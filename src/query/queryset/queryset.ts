@@ -197,11 +197,26 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
     const cached = this.#state.resultCache;
     if (cached !== null) return [...cached] as R[];
     const { connection, db } = this.#db();
-    const compiled = compileSelect(db, this.#state, connection.driver);
-    const result = await connection.execute<Record<string, unknown>>(compiled);
-    const rows = this.#convert(result.rows, connection);
-    if (this.#state.prefetch.length > 0 && this.#state.values === null) await prefetch(rows as object[], this.#state.meta, this.#state.prefetch, connection.alias);
+    const state = this.#state;
+    const compiled = compileSelect(db, state, connection.driver);
+    let rows: R[];
+    if (state.values === null && state.annotations.length === 0 && state.selectRelated.length === 0 && connection.features.arrayRows === true) {
+      // Whole instances of the model: rows come back as arrays where the driver can (no object per row).
+      const result = await connection.execute<unknown[]>({ ...compiled, arrayRows: true } as CompiledQuery);
+      rows = this.#hydrateArrays(result.rows, connection.driver, connection.alias);
+    } else {
+      const result = await connection.execute<Record<string, unknown>>(compiled);
+      rows = this.#convert(result.rows, connection);
+    }
+    if (state.prefetch.length > 0 && state.values === null) await prefetch(rows as object[], state.meta, state.prefetch, connection.alias);
     return rows;
+  }
+
+  #hydrateArrays(rows: readonly unknown[][], driver: Connection['driver'], alias: string): R[] {
+    const plan = planFor(driver, this.#state.meta);
+    const out = new Array<R>(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = plan.hydrateArray(rows[i], alias) as R;
+    return out;
   }
 
   /** JOINs the given to-one relations and fills them on every instance (one query). */
