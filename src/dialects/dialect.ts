@@ -36,7 +36,7 @@ export interface DialectFeatures {
   readonly bulkInsertRows?: number;
   /**
    * The driver returns a SELECT's rows as arrays (in select-list order) when the compiled query says
-   * `arrayRows: true` ({@link ArrayRowsQuery}): no object with named keys per row, which is most of a
+   * `arrayRows: true`: no object with named keys per row, which is most of a
    * driver's per-row cost. Default: false (rows are always objects).
    */
   readonly arrayRows?: boolean;
