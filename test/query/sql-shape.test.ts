@@ -10,9 +10,10 @@
 import { Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CharField, IntField, Model, getConnection, model, type QuerySet } from '../../src/index.js';
-import { createMysqlDialect, createPostgresDialect, createSqliteDialect, type DialectDriver, type DialectName, type DriverConfig } from '../../src/dialects/index.js';
+import type { DialectDriver, DialectName } from '../../src/dialects/index.js';
 import { compileSelect } from '../../src/query/compile/index.js';
 import { forEachDialect } from '../support/dialects.js';
+import { offlineDriver } from '../support/offline-driver.js';
 
 @model({ table: 'shape_authors' })
 class Author extends Model {
@@ -126,22 +127,6 @@ const CASES: { title: string; build: () => QuerySet<Author>; expected: Record<Di
   },
 ];
 
-const FACTORIES = { sqlite: createSqliteDialect, postgres: createPostgresDialect, mysql: createMysqlDialect };
-
-/** A driver config for a server that is never contacted. */
-function offlineConfig(dialect: DialectName): DriverConfig {
-  return {
-    dialect,
-    filename: ':memory:',
-    host: '127.0.0.1',
-    port: 1,
-    database: 'offline',
-    params: {},
-    pool: { min: 0, max: 1, acquireTimeoutMs: 1000, idleTimeoutMs: 1000, maxLifetimeMs: 0 },
-    readOnly: false,
-    onBackgroundError: () => undefined,
-  };
-}
 
 describe('SQL shape without a database', () => {
   for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
@@ -149,7 +134,7 @@ describe('SQL shape without a database', () => {
       let driver: DialectDriver;
       let db: Kysely<any>;
       beforeAll(async () => {
-        driver = await FACTORIES[dialect](offlineConfig(dialect));
+        driver = await offlineDriver(dialect);
         db = new Kysely<any>({ dialect: driver.kyselyDialect });
       });
       afterAll(async () => {

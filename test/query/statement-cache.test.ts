@@ -11,9 +11,10 @@
 import { Kysely, type CompiledQuery } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BooleanField, CharField, Count, DateTimeField, DecimalField, F, ForeignKey, IntField, JSONField, Model, Q, model, type JsonValue, type QuerySet } from '../../src/index.js';
-import { createMysqlDialect, createPostgresDialect, createSqliteDialect, type DialectDriver, type DialectName, type DriverConfig } from '../../src/dialects/index.js';
+import type { DialectDriver } from '../../src/dialects/index.js';
 import { compileCount, compileDelete, compileInsert, compileSelect, compileUpdate, compileUpdateByPk, insertRows, toColumnValues } from '../../src/query/compile/index.js';
 import { forEachDialect } from '../support/dialects.js';
+import { offlineDriver } from '../support/offline-driver.js';
 
 @model({ table: 'sc_people' })
 class Person extends Model {
@@ -60,20 +61,6 @@ const snapshot = (p: Seed) => ({ name: p.name, age: p.age, rank: p.rank, active:
 /** Annotation names are not in the model's static type (see aggregates.test.ts). */
 const on = (spec: Record<string, unknown>): never => spec as never;
 
-const FACTORIES = { sqlite: createSqliteDialect, postgres: createPostgresDialect, mysql: createMysqlDialect };
-function offlineConfig(dialect: DialectName): DriverConfig {
-  return {
-    dialect,
-    filename: ':memory:',
-    host: '127.0.0.1',
-    port: 1,
-    database: 'offline',
-    params: {},
-    pool: { min: 0, max: 1, acquireTimeoutMs: 1000, idleTimeoutMs: 1000, maxLifetimeMs: 0 },
-    readOnly: false,
-    onBackgroundError: () => undefined,
-  };
-}
 
 /** A cache hit hands out the shared RawNode of the cached statement; a compile returns Kysely's own tree. */
 const fromCache = (c: CompiledQuery): boolean => c.query.kind === 'RawNode';
@@ -90,7 +77,7 @@ forEachDialect(
     async function hitAndFresh(warm: Compile, probe: Compile): Promise<[CompiledQuery, CompiledQuery]> {
       warm(live().kysely, live().driver);
       const hit = probe(live().kysely, live().driver);
-      const driver = await FACTORIES[ctx.dialect](offlineConfig(ctx.dialect));
+      const driver = await offlineDriver(ctx.dialect);
       const db = new Kysely<any>({ dialect: driver.kyselyDialect });
       try {
         return [hit, probe(db, driver)];
