@@ -21,19 +21,9 @@ import {
   type ConnectOptions,
 } from '../../src/index.js';
 import { dialectStatus } from '../support/dialects.js';
+import { timedRejection } from '../support/rejection.js';
 
 const SECRET = 'Sup3r-S3cret-pw';
-
-/** Awaits a promise that must reject; returns the error and how long it took. */
-async function rejection(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
-  const started = performance.now();
-  try {
-    await promise;
-  } catch (error) {
-    return { error, ms: performance.now() - started };
-  }
-  throw new Error('expected a rejection, but the promise resolved');
-}
 
 /** Everything a user could see of an error: message, stack, and the inspected cause chain. */
 function visible(error: unknown): string {
@@ -69,7 +59,7 @@ describe('connect(): options', () => {
   ];
 
   it.each(BAD_OPTIONS)('%s → ConfigurationError naming it', async (_label, options, message) => {
-    const { error } = await rejection(connect('sqlite://:memory:', options as ConnectOptions));
+    const { error } = await timedRejection(connect('sqlite://:memory:', options as ConnectOptions));
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as Error).message).toMatch(message);
     expect(listConnections()).toEqual([]);
@@ -77,13 +67,13 @@ describe('connect(): options', () => {
 
   it('rejects options given next to a connection map', async () => {
     const untyped = connect as (...args: unknown[]) => Promise<unknown>;
-    const { error } = await rejection(untyped({ a: 'sqlite://:memory:' }, {}));
+    const { error } = await timedRejection(untyped({ a: 'sqlite://:memory:' }, {}));
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as Error).message).toMatch(/takes options inside each entry/);
   });
 
   it('checks the options of each entry of a connection map', async () => {
-    const { error } = await rejection(connect({ a: { url: 'sqlite://:memory:', pool: { maxx: 1 } } as never }));
+    const { error } = await timedRejection(connect({ a: { url: 'sqlite://:memory:', pool: { maxx: 1 } } as never }));
     expect((error as Error).message).toMatch(/Unknown pool option 'maxx'/);
   });
 });
@@ -100,7 +90,7 @@ describe('connect(): aliases', () => {
 
   it('refuses to open an alias twice', async () => {
     await connect('sqlite://:memory:', { alias: 'main' });
-    const { error } = await rejection(connect('sqlite://:memory:', { alias: 'main' }));
+    const { error } = await timedRejection(connect('sqlite://:memory:', { alias: 'main' }));
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as Error).message).toMatch(/A connection named 'main' is already open/);
   });
@@ -124,7 +114,7 @@ describe('connect(): aliases', () => {
   });
 
   it('closes the entries it opened when a later entry of a map fails', async () => {
-    const { error } = await rejection(connect({ first: 'sqlite://:memory:', second: 'nosuch://x' }));
+    const { error } = await timedRejection(connect({ first: 'sqlite://:memory:', second: 'nosuch://x' }));
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(() => getConnection('first')).toThrow(ConfigurationError);
     expect(listConnections()).toEqual([]);
@@ -147,13 +137,13 @@ describe('connect(): aliases', () => {
   it('a closed connection refuses statements with ConnectionError', async () => {
     const db = await connect('sqlite://:memory:');
     await db.close();
-    const { error } = await rejection(db.healthCheck());
+    const { error } = await timedRejection(db.healthCheck());
     expect(error).toBeInstanceOf(ConnectionError);
     expect(() => db.executor()).toThrow(/Connection 'default' is closed/);
   });
 
   it('an alias whose connect() failed can be opened again', async () => {
-    await rejection(connect('postgres://u@127.0.0.1:1/db', { alias: 'retry', pool: { acquireTimeoutMs: 2000 }, logger: () => undefined }));
+    await timedRejection(connect('postgres://u@127.0.0.1:1/db', { alias: 'retry', pool: { acquireTimeoutMs: 2000 }, logger: () => undefined }));
     expect(() => getConnection('retry')).toThrow(ConfigurationError);
     const db = await connect('sqlite://:memory:', { alias: 'retry' });
     expect(db.alias).toBe('retry');
@@ -228,7 +218,7 @@ describe('SQLite session settings', () => {
     const db = await connect('sqlite://:memory:');
     await sql`create table parent (id integer primary key)`.execute(db.kysely);
     await sql`create table child (id integer primary key, parent_id integer not null references parent (id))`.execute(db.kysely);
-    const { error } = await rejection(sql`insert into child (parent_id) values (${42})`.execute(db.kysely));
+    const { error } = await timedRejection(sql`insert into child (parent_id) values (${42})`.execute(db.kysely));
     expect(error).toBeInstanceOf(OxenError);
     expect(error).toMatchObject({ name: 'IntegrityError', kind: 'foreign_key' });
   });
@@ -244,7 +234,7 @@ describe('SQLite session settings', () => {
 describe('connection failures', () => {
   it('a refused port is a ConnectionError naming the redacted URL (postgres, mysql)', async () => {
     for (const url of [`postgres://app:${SECRET}@127.0.0.1:1/db`, `mysql://app:${SECRET}@127.0.0.1:1/db`]) {
-      const { error, ms } = await rejection(connect(url, { alias: 'down', pool: { acquireTimeoutMs: 2000 }, logger: () => undefined }));
+      const { error, ms } = await timedRejection(connect(url, { alias: 'down', pool: { acquireTimeoutMs: 2000 }, logger: () => undefined }));
       expect(error).toBeInstanceOf(ConnectionError);
       expect((error as Error).message).toMatch(/^Cannot connect 'down' to (postgres|mysql):\/\/app:\*\*\*@127\.0\.0\.1:1\/db: /);
       expect((error as Error).message).toMatch(/ECONNREFUSED/);
@@ -257,7 +247,7 @@ describe('connection failures', () => {
     const acquireTimeoutMs = 1000;
     // 192.0.2.0/24 (TEST-NET-1) is never routed: the connect either hangs until our timeout or fails at once.
     for (const url of [`postgres://app:${SECRET}@192.0.2.1:5432/db`, `mysql://app:${SECRET}@192.0.2.1:3306/db`]) {
-      const { error, ms } = await rejection(connect(url, { alias: 'far', pool: { acquireTimeoutMs }, logger: () => undefined }));
+      const { error, ms } = await timedRejection(connect(url, { alias: 'far', pool: { acquireTimeoutMs }, logger: () => undefined }));
       expect(error).toBeInstanceOf(ConnectionError);
       expect((error as Error).message).toMatch(/^Cannot connect 'far' to /);
       expect(visible(error)).not.toContain(SECRET);
@@ -277,7 +267,7 @@ describe('connection failures', () => {
     try {
       for (const scheme of ['postgres', 'mysql']) {
         const url = `${scheme}://app:${SECRET}@127.0.0.1:${port}/db`;
-        const { error, ms } = await rejection(connect(url, { alias: 'mute', pool: { acquireTimeoutMs }, logger: () => undefined }));
+        const { error, ms } = await timedRejection(connect(url, { alias: 'mute', pool: { acquireTimeoutMs }, logger: () => undefined }));
         expect(error).toBeInstanceOf(ConnectionError);
         expect((error as Error).message).toMatch(new RegExp(`^Cannot connect 'mute' to ${scheme}://app:\\*\\*\\*@127\\.0\\.0\\.1:${port}/db: `));
         expect(visible(error)).not.toContain(SECRET);
@@ -300,7 +290,7 @@ describe('connection failures', () => {
       `postgres://app:${SECRET}@db`,
       `mysql://app:${SECRET}@db/shop?ssl=1`,
     ]) {
-      const { error } = await rejection(connect(url, { alias: 'bad' }));
+      const { error } = await timedRejection(connect(url, { alias: 'bad' }));
       expect(error).toBeInstanceOf(ConfigurationError);
       expect(visible(error)).not.toContain(SECRET);
       expect((error as Error).message).toContain('app:***@');
@@ -308,7 +298,7 @@ describe('connection failures', () => {
   });
 
   it('a percent-encoded password is hidden in its encoded and decoded forms', async () => {
-    const { error } = await rejection(connect('postgres://app:p%40ss%2Fw0rd-Xy@127.0.0.1:1/db', { logger: () => undefined, pool: { acquireTimeoutMs: 2000 } }));
+    const { error } = await timedRejection(connect('postgres://app:p%40ss%2Fw0rd-Xy@127.0.0.1:1/db', { logger: () => undefined, pool: { acquireTimeoutMs: 2000 } }));
     expect(error).toBeInstanceOf(ConnectionError);
     expect(visible(error)).not.toContain('p@ss/w0rd-Xy');
     expect(visible(error)).not.toContain('p%40ss%2Fw0rd-Xy');
@@ -318,7 +308,7 @@ describe('connection failures', () => {
     const url = new URL(dialectStatus('postgres').url);
     url.username = 'oxen_no_such_role';
     url.password = SECRET;
-    const { error } = await rejection(connect(url.toString(), { alias: 'who', logger: () => undefined }));
+    const { error } = await timedRejection(connect(url.toString(), { alias: 'who', logger: () => undefined }));
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as Error).message).toMatch(/role "oxen_no_such_role" does not exist/);
     expect(visible(error)).not.toContain(SECRET);
@@ -327,7 +317,7 @@ describe('connection failures', () => {
   it.runIf(dialectStatus('mysql').available)('mysql: a wrong password is a ConnectionError without the password', async () => {
     const url = new URL(dialectStatus('mysql').url);
     url.password = SECRET;
-    const { error } = await rejection(connect(url.toString(), { alias: 'who', logger: () => undefined }));
+    const { error } = await timedRejection(connect(url.toString(), { alias: 'who', logger: () => undefined }));
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as Error).message).toMatch(/Access denied/);
     expect(visible(error)).not.toContain(SECRET);
@@ -337,7 +327,7 @@ describe('connection failures', () => {
     const url = new URL(dialectStatus('postgres').url);
     url.pathname = '/oxen_no_such_database';
     url.search = '';
-    const { error } = await rejection(connect(url.toString(), { alias: 'nodb', logger: () => undefined }));
+    const { error } = await timedRejection(connect(url.toString(), { alias: 'nodb', logger: () => undefined }));
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as Error).message).toMatch(/database "oxen_no_such_database" does not exist/);
   });
@@ -345,7 +335,7 @@ describe('connection failures', () => {
   it.runIf(dialectStatus('mysql').available)('mysql: a missing database is a ConnectionError', async () => {
     const url = new URL(dialectStatus('mysql').url);
     url.pathname = '/oxen_no_such_database';
-    const { error } = await rejection(connect(url.toString(), { alias: 'nodb', logger: () => undefined }));
+    const { error } = await timedRejection(connect(url.toString(), { alias: 'nodb', logger: () => undefined }));
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as Error).message).toMatch(/Unknown database 'oxen_no_such_database'/);
   });

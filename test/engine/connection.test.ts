@@ -16,16 +16,7 @@ import {
   type Connection,
 } from '../../src/index.js';
 import { forEachDialect } from '../support/dialects.js';
-
-async function rejection(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
-  const started = performance.now();
-  try {
-    await promise;
-  } catch (error) {
-    return { error, ms: performance.now() - started };
-  }
-  throw new Error('expected a rejection, but the promise resolved');
-}
+import { timedRejection } from '../support/rejection.js';
 
 /** A promise and the function that resolves it. */
 function gate(): { promise: Promise<void>; open: () => void } {
@@ -50,7 +41,7 @@ forEachDialect('engine: connection', (ctx) => {
     it('rejects with ConnectionError once the connection is closed', async () => {
       const db = await connect(ctx.url, { alias: 'hc' });
       await db.close();
-      const { error } = await rejection(db.healthCheck());
+      const { error } = await timedRejection(db.healthCheck());
       expect(error).toBeInstanceOf(ConnectionError);
       expect((error as Error).message).toMatch(/^Health check of 'hc' /);
     });
@@ -85,7 +76,7 @@ forEachDialect('engine: connection', (ctx) => {
     it('counts ROLLBACK: a transaction whose callback throws after one SELECT is 3 statements', async () => {
       const db = ctx.connection();
       const before = db.metrics().queries;
-      await rejection(
+      await timedRejection(
         transaction(async (tx) => {
           await sql`select 1`.execute(tx.kysely);
           throw new Error('stop');
@@ -97,7 +88,7 @@ forEachDialect('engine: connection', (ctx) => {
     it('counts a failed statement as a query and an error', async () => {
       const db = ctx.connection();
       const before = db.metrics();
-      await rejection(sql`select * from oxen_no_such_table`.execute(db.kysely));
+      await timedRejection(sql`select * from oxen_no_such_table`.execute(db.kysely));
       const after = db.metrics();
       expect(after.queries - before.queries).toBe(1);
       expect(after.errors - before.errors).toBe(1);
@@ -125,7 +116,7 @@ forEachDialect('engine: connection', (ctx) => {
       await sql`create table eng_unique (code varchar(20) not null unique)`.execute(db.kysely);
       try {
         await sql`insert into eng_unique (code) values (${'alpha'})`.execute(db.kysely);
-        const { error } = await rejection(sql`insert into eng_unique (code) values (${'alpha'})`.execute(db.kysely));
+        const { error } = await timedRejection(sql`insert into eng_unique (code) values (${'alpha'})`.execute(db.kysely));
         expect(error).toBeInstanceOf(IntegrityError);
         const e = error as IntegrityError;
         expect(e.kind).toBe('unique');
@@ -138,7 +129,7 @@ forEachDialect('engine: connection', (ctx) => {
     });
 
     it('a syntax error is an OperationalError carrying the SQL', async () => {
-      const { error } = await rejection(sql`selec 1`.execute(ctx.connection().kysely));
+      const { error } = await timedRejection(sql`selec 1`.execute(ctx.connection().kysely));
       expect(error).toBeInstanceOf(OperationalError);
       expect((error as OperationalError).sql).toBe('selec 1');
     });
@@ -159,7 +150,7 @@ forEachDialect('engine: connection', (ctx) => {
       try {
         await inside.promise;
         // This runs in the test's own async context, outside the transaction: it must queue, then give up.
-        const waiting = rejection(sql`select 1`.execute(tiny.kysely));
+        const waiting = timedRejection(sql`select 1`.execute(tiny.kysely));
         await vi.waitFor(() => expect(tiny.metrics().pool.waiting).toBe(1), { timeout: acquireTimeoutMs / 2 });
         const { error, ms } = await waiting;
         expect(error).toBeInstanceOf(ConnectionError);
@@ -177,7 +168,7 @@ forEachDialect('engine: connection', (ctx) => {
 
     it('bypassing the transaction (db.kysely inside transaction()) with a pool of one fails fast with TransactionError', async () => {
       const tiny = await connect(ctx.url, { alias: 'tiny1', pool: { max: 1, acquireTimeoutMs: 10_000 } });
-      const { error, ms } = await rejection(
+      const { error, ms } = await timedRejection(
         transaction({ using: 'tiny1' }, async () => {
           await sql`select 1`.execute(getConnection('tiny1').kysely);
         }),
@@ -214,7 +205,7 @@ forEachDialect('engine: connection', (ctx) => {
       if (ctx.dialect === 'sqlite') {
         const ro = await connect(ctx.url, { alias: 'ro', readOnly: true });
         expect(ro.readOnly).toBe(true);
-        const { error } = await rejection(sql`create table eng_ro (n integer)`.execute(ro.kysely));
+        const { error } = await timedRejection(sql`create table eng_ro (n integer)`.execute(ro.kysely));
         expect(error).toBeInstanceOf(OperationalError);
         expect((error as Error).message).toMatch(/readonly/i);
         return;
@@ -222,7 +213,7 @@ forEachDialect('engine: connection', (ctx) => {
       await sql`create table eng_ro (n integer)`.execute(db.kysely);
       try {
         const ro = await connect(ctx.url, { alias: 'ro', readOnly: true });
-        const { error } = await rejection(sql`insert into eng_ro (n) values (${1})`.execute(ro.kysely));
+        const { error } = await timedRejection(sql`insert into eng_ro (n) values (${1})`.execute(ro.kysely));
         expect(error).toBeInstanceOf(OperationalError);
         expect((error as Error).message).toMatch(/read-only|READ ONLY/);
         const count = await sql<{ c: number | string }>`select count(*) as c from eng_ro`.execute(ro.kysely);
@@ -235,7 +226,7 @@ forEachDialect('engine: connection', (ctx) => {
     it.skipIf(ctx.dialect === 'sqlite')('statementTimeoutMs aborts a long statement with OperationalError', async () => {
       const db = await connect(ctx.url, { alias: 'timed', statementTimeoutMs: 300 });
       const sleep = ctx.dialect === 'postgres' ? sql`select pg_sleep(5)` : sql`select sleep(5)`;
-      const { error, ms } = await rejection(sleep.execute(db.kysely));
+      const { error, ms } = await timedRejection(sleep.execute(db.kysely));
       expect(error).toBeInstanceOf(OperationalError);
       expect((error as Error).message).toMatch(/statement timeout|max_statement_time|maximum statement execution time/);
       expect(ms).toBeLessThan(300 + 2000);

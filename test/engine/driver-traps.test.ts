@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TransactionError, connect, getConnection, transaction } from '../../src/index.js';
 import { forEachDialect } from '../support/dialects.js';
+import { timedRejection } from '../support/rejection.js';
 
 const BIG = 9007199254740993n; // 2^53 + 1: the first integer a JS number cannot hold
 const INT8_MAX = 9223372036854775807n;
@@ -23,16 +24,6 @@ async function underTz<T>(tz: string, fn: () => Promise<T>): Promise<T> {
     if (ORIGINAL_TZ === undefined) delete process.env.TZ;
     else process.env.TZ = ORIGINAL_TZ;
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
-  const started = performance.now();
-  try {
-    await promise;
-  } catch (error) {
-    return { error, ms: performance.now() - started };
-  }
-  throw new Error('expected a rejection, but the promise resolved');
 }
 
 forEachDialect('engine: driver traps', (ctx) => {
@@ -176,7 +167,7 @@ forEachDialect('engine: driver traps', (ctx) => {
     it('the transaction rejects with TransactionError, the loss is logged, and the pool recovers', async () => {
       const logged: string[] = [];
       const victim = await connect(ctx.url, { alias: 'victim', pool: { max: 2 }, logger: (level, message) => logged.push(`${level}: ${message}`) });
-      const { error } = await rejection(
+      const { error } = await timedRejection(
         transaction({ using: 'victim' }, async (tx) => {
           await kill(await backendId(tx.kysely));
           // Wait until the driver has noticed while the client is checked out: without an 'error' listener
@@ -201,7 +192,7 @@ forEachDialect('engine: driver traps', (ctx) => {
       const victim = await connect(ctx.url, { alias: 'victim2', logger: () => undefined });
       await sql`create table eng_killed (n integer)`.execute(victim.kysely);
       try {
-        const { error, ms } = await rejection(
+        const { error, ms } = await timedRejection(
           transaction({ using: 'victim2' }, async (tx) => {
             await sql`insert into eng_killed (n) values (${1})`.execute(tx.kysely);
             const id = await backendId(tx.kysely);

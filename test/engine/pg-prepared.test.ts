@@ -25,6 +25,7 @@ import {
 } from '../../src/index.js';
 import { OxenPgDriver } from '../../src/dialects/postgres/pg-driver.js';
 import { dialectStatus, forEachDialect } from '../support/dialects.js';
+import { rejection } from '../support/rejection.js';
 
 @model({ table: 'pgprep_item' })
 class Item extends Model {
@@ -51,15 +52,6 @@ interface PreparedRow {
 async function prepared(db: Kysely<any>): Promise<PreparedRow[]> {
   const r = await sql<PreparedRow>`select name, statement, prepare_time, (generic_plans + custom_plans)::text as executions from pg_prepared_statements order by name`.execute(db);
   return r.rows;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
 }
 
 const names = (items: readonly Item[]): string[] => items.map((i) => i.name);

@@ -14,15 +14,7 @@ import {
   transaction,
 } from '../../src/index.js';
 import { forEachDialect } from '../support/dialects.js';
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
-}
+import { rejection } from '../support/rejection.js';
 
 async function insert(db: Kysely<any>, n: number, label = 'x'): Promise<void> {
   await sql`insert into eng_tx (n, label) values (${n}, ${label})`.execute(db);

@@ -20,6 +20,7 @@ import {
   model,
 } from '../../src/index.js';
 import { forEachDialect } from '../support/dialects.js';
+import { rejection } from '../support/rejection.js';
 
 @model({ table: 'err_authors' })
 class Author extends Model {
@@ -33,15 +34,6 @@ class Author extends Model {
 class Book extends Model {
   declare id: number;
   @CharField({ maxLength: 100 }) title!: string;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
 }
 
 forEachDialect(

@@ -23,6 +23,7 @@ import {
   transaction,
 } from '../../src/index.js';
 import { forEachDialect } from '../support/dialects.js';
+import { rejection } from '../support/rejection.js';
 
 /** Hook calls of the current test. */
 const hookCalls: string[] = [];
@@ -66,15 +67,6 @@ class Account extends Handled {
 }
 
 const VALID = { name: 'Ann', email: 'ann@example.com', age: 30 };
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
-}
 
 async function validationErrorOf(promise: Promise<unknown>): Promise<ValidationError> {
   const error = await rejection(promise);

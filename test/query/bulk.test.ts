@@ -23,6 +23,7 @@ import {
   type JsonValue,
 } from '../../src/index.js';
 import { forEachDialect } from '../support/dialects.js';
+import { rejection } from '../support/rejection.js';
 
 @model({ table: 'bk_items' })
 class Item extends Model {
@@ -58,15 +59,6 @@ const row = (i: number): Partial<Item> => ({
   data: { i, tag: i % 3 === 0 ? 'fizz' : null },
   note: i % 10 === 0 ? null : `note ${i}`,
 });
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 forEachDialect(
   'bulk writes',

@@ -29,6 +29,7 @@ import {
   transaction,
 } from '../../src/index.js';
 import { forEachDialect } from '../support/dialects.js';
+import { rejection } from '../support/rejection.js';
 
 @model({ table: 'qs_people' })
 class Person extends Model {
@@ -64,15 +65,6 @@ async function seed(): Promise<Person[]> {
 }
 
 const namesOf = (rows: readonly Person[]): string[] => rows.map((p) => p.name);
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 function thrown(fn: () => unknown): Error {
   try {

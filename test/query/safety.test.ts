@@ -27,6 +27,7 @@ import {
   type JsonValue,
 } from '../../src/index.js';
 import { forEachDialect } from '../support/dialects.js';
+import { rejection } from '../support/rejection.js';
 
 @model({ table: 'sf_targets' })
 class Target extends Model {
@@ -168,15 +169,6 @@ function thrown(fn: () => unknown): Error {
     return error as Error;
   }
   throw new Error('expected a throw');
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** The compiled SQL with every bound value of the given kinds of position replaced: the SQL text only. */

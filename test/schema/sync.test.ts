@@ -20,6 +20,7 @@ import {
   transaction,
 } from '../../src/index.js';
 import { forEachDialect, type DialectContext } from '../support/dialects.js';
+import { rejection } from '../support/rejection.js';
 
 @model({
   table: 'sch_authors',
@@ -147,15 +148,6 @@ const OXEN_INDEXES: IndexInfo[] = [
   { name: 'sch_authors_lastName_firstName_idx', unique: false, columns: ['lastName', 'firstName'] },
   { name: 'sch_authors_url_slug_idx', unique: false, columns: ['url_slug'] },
 ];
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
-}
 
 forEachDialect('schema: syncSchema / dropSchema', (ctx) => {
   describe('syncSchema()', () => {

@@ -32,6 +32,7 @@ import {
   type SignalErrorEvent,
 } from '../../src/index.js';
 import { forEachDialect } from '../support/dialects.js';
+import { rejection } from '../support/rejection.js';
 
 // ---- a recorder shared by hooks, validators and listeners ----
 
@@ -124,15 +125,6 @@ const MODELS = [Article, Note, Dog, Cat, Vehicle, Car];
 
 /** Log entries of the default connection: `level: message`. */
 const logged: { level: string; message: string; context: Record<string, unknown> | undefined }[] = [];
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
-}
 
 async function count(cls: typeof Article | typeof Note): Promise<number> {
   return cls === Article ? Article.count() : Note.count();

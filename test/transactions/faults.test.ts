@@ -24,6 +24,7 @@ import {
   type ConnectOptions,
 } from '../../src/index.js';
 import { forEachDialect } from '../support/dialects.js';
+import { rejection } from '../support/rejection.js';
 
 @model({ table: 'flt_row' })
 class Row extends Model {
@@ -38,15 +39,6 @@ class UniqueRow extends Model {
 }
 
 const MODELS = [Row, UniqueRow];
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
-}
 
 async function labelCounts(using = 'default'): Promise<Record<string, number>> {
   const out: Record<string, number> = {};

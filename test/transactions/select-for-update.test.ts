@@ -9,21 +9,13 @@ import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CharField, F, FieldError, IntField, Model, OperationalError, TransactionError, connect, getConnection, model, transaction } from '../../src/index.js';
 import { forEachDialect } from '../support/dialects.js';
+import { rejection } from '../support/rejection.js';
 
 @model({ table: 'sfu_job' })
 class Job extends Model {
   declare id: number;
   @CharField({ maxLength: 20 }) name!: string;
   @IntField({ default: 0 }) attempts!: number;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {

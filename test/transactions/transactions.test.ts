@@ -26,6 +26,7 @@ import {
   transaction,
 } from '../../src/index.js';
 import { forEachDialect } from '../support/dialects.js';
+import { rejection } from '../support/rejection.js';
 
 @model({ table: 'txn_account' })
 class Account extends Model {
@@ -47,15 +48,6 @@ class DdlProbe extends Model {
 }
 
 const MODELS = [Account, Audit];
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
-}
 
 async function owners(using?: string): Promise<string[]> {
   const qs = using === undefined ? Account.all() : Account.using(using);
