@@ -1,3 +1,3 @@
 export * from './types.js';
 export * from './queryset.js';
-export { prefetch, parsePrefetch, type PrefetchArg } from './prefetch.js';
+export { prefetch, parsePrefetch } from './prefetch.js';

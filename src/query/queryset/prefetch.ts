@@ -2,17 +2,46 @@ import { sql } from 'kysely';
 import { FieldError } from '../../errors/index.js';
 import { getConnection } from '../../engine/index.js';
 import { relatedCache, RELATED, type ModelMeta, type Relation } from '../../metadata/index.js';
-import { selectQuery, type PrefetchSpec } from '../compile/index.js';
+import { selectQuery, type PrefetchSpec, type QueryState } from '../compile/index.js';
 import { planFor } from '../hydrate/index.js';
-import { QuerySet } from './queryset.js';
 
-/** A `prefetchRelated` argument: a relation path, or a path with a QuerySet that filters its last level. */
-export type PrefetchArg = string | { path: string; queryset?: QuerySet<any, any> };
+/**
+ * What prefetching uses of a QuerySet. This module does not import queryset.ts (which imports it):
+ * the QuerySet class registers itself with `setQuerySets()` when its module loads.
+ */
+interface LevelQuery extends PromiseLike<object[]> {
+  readonly meta: ModelMeta;
+  readonly state: QueryState;
+  using(alias: string): LevelQuery;
+  /** Typed loosely here (the callers pass `{ key__in: [...] }` conditions built from metadata). */
+  filter(...conditions: never[]): LevelQuery;
+}
+
+/** How prefetching makes a QuerySet of a model and recognises one. */
+export interface QuerySets {
+  of(meta: ModelMeta): LevelQuery;
+  is(value: unknown): value is LevelQuery;
+}
+
+let querySets: QuerySets | undefined;
+
+/** Called once by queryset.ts. @internal */
+export function setQuerySets(sets: QuerySets): void {
+  querySets = sets;
+}
+
+function sets(): QuerySets {
+  if (querySets === undefined) throw new Error('prefetch: the QuerySet module is not loaded');
+  return querySets;
+}
+
+/** A `prefetchRelated` path, or `{ path, queryset }` (the QuerySet-typed form is `PrefetchArg`). */
+export type PrefetchPath = string | { path: string; queryset?: unknown };
 
 type Row = Record<string | symbol, unknown>;
 
 /** Checks a prefetch path against the model. */
-export function parsePrefetch(meta: ModelMeta, arg: PrefetchArg): PrefetchSpec {
+export function parsePrefetch(meta: ModelMeta, arg: PrefetchPath): PrefetchSpec {
   const path = typeof arg === 'string' ? arg : arg?.path;
   if (typeof path !== 'string' || path === '') throw new FieldError("prefetchRelated() takes relation paths like 'books' or 'books__tags', or { path, queryset }", { model: meta.name });
   let current = meta;
@@ -27,8 +56,9 @@ export function parsePrefetch(meta: ModelMeta, arg: PrefetchArg): PrefetchSpec {
   }
   if (typeof arg !== 'string' && arg.queryset !== undefined) {
     const what = `prefetchRelated({ path: '${path}', queryset })`;
-    if (!(arg.queryset instanceof QuerySet) || arg.queryset.meta !== current) throw new FieldError(`${what}: the queryset must be over ${current.name}`, { model: meta.name });
-    const state = arg.queryset.state;
+    const queryset = arg.queryset;
+    if (!sets().is(queryset) || queryset.meta !== current) throw new FieldError(`${what}: the queryset must be over ${current.name}`, { model: meta.name });
+    const state = queryset.state;
     if (state.values !== null) throw new FieldError(`${what}: the queryset must return instances, not values()/valuesList()`, { model: meta.name });
     if (state.limit !== null || state.offset !== null) throw new FieldError(`${what}: the queryset cannot be sliced with limit()/offset()`, { model: meta.name });
     if ((last?.kind === 'm2m' || last?.kind === 'reverse_m2m') && (state.annotations.length > 0 || state.selectRelated.length > 0)) {
@@ -40,7 +70,7 @@ export function parsePrefetch(meta: ModelMeta, arg: PrefetchArg): PrefetchSpec {
         { model: meta.name },
       );
     }
-    return Object.freeze({ path, queryset: arg.queryset });
+    return Object.freeze({ path, queryset });
   }
   return Object.freeze({ path });
 }
@@ -63,10 +93,10 @@ function isCached(instance: object, relation: Relation): boolean {
 }
 
 /** Fetches one relation level for `parents` (one query per batch) and stores it in each parent's cache. */
-async function fetchLevel(parents: readonly object[], relation: Relation, queryset: QuerySet<any, any> | undefined, alias: string): Promise<void> {
+async function fetchLevel(parents: readonly object[], relation: Relation, queryset: LevelQuery | undefined, alias: string): Promise<void> {
   const connection = getConnection(alias);
   const target = relation.target;
-  const base: QuerySet<any, any> = queryset ?? QuerySet.of(target).using(alias);
+  const base: LevelQuery = queryset ?? sets().of(target).using(alias);
   const size = Math.max(1, connection.features.maxParameters - 1000);
   const name = relation.name;
   switch (relation.kind) {
@@ -75,7 +105,7 @@ async function fetchLevel(parents: readonly object[], relation: Relation, querys
       const fk = relation.fk!;
       const ids = [...new Set(parents.map((p) => (p as Row)[fk.attname]).filter((v) => v !== null && v !== undefined))];
       const byPk = new Map<unknown, object>();
-      for (const batch of batches(ids, size)) for (const row of await base.filter({ pk__in: batch })) byPk.set((row as Row)[target.pk.attname], row as object);
+      for (const batch of batches(ids, size)) for (const row of await base.filter({ pk__in: batch } as never)) byPk.set((row as Row)[target.pk.attname], row as object);
       for (const p of parents) relatedCache(p)[name] = byPk.get((p as Row)[fk.attname]) ?? null;
       return;
     }
@@ -147,7 +177,7 @@ export async function prefetch(instances: readonly object[], meta: ModelMeta, sp
       const relation = current.findRelation(parts[i])!;
       const last = i === parts.length - 1;
       const missing = level.filter((p) => !isCached(p, relation) || (last && spec.queryset !== undefined));
-      if (missing.length > 0) await fetchLevel(missing, relation, last ? (spec.queryset as QuerySet<any, any> | undefined) : undefined, alias);
+      if (missing.length > 0) await fetchLevel(missing, relation, last ? (spec.queryset as LevelQuery | undefined) : undefined, alias);
       const next: object[] = [];
       for (const p of level) {
         const value = relatedCache(p)[relation.name];

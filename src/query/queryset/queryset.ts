@@ -23,8 +23,11 @@ import { Aggregate, FExpression, QExpression, and, checkExpression, parseFilterA
 import { DecimalFieldDef, FloatFieldDef, IntFieldDef } from '../../fields/index.js';
 import { convertAggregate, planFor } from '../hydrate/index.js';
 import { relatedCache } from '../../metadata/index.js';
-import { prefetch, parsePrefetch, type PrefetchArg } from './prefetch.js';
+import { prefetch, parsePrefetch, setQuerySets } from './prefetch.js';
 import type { Annotated, FilterOf, OrderKey, Page, UpdateInput, ValueKey, ValueOf, ValuesRow } from './types.js';
+
+/** A `prefetchRelated` argument: a relation path, or a path with a QuerySet that filters its last level. */
+export type PrefetchArg = string | { path: string; queryset?: QuerySet<any, any> };
 
 /** What `filter()` and `exclude()` accept. */
 export type FilterArg<M> = FilterOf<M> | QExpression;
@@ -585,3 +588,5 @@ function convertValues(spec: ValuesSpec, row: Record<string, unknown>, convert: 
   for (let i = 0; i < fields.length; i++) out[keys[i]] = convert(fields[i], row[keys[i]]);
   return out;
 }
+
+setQuerySets({ of: (meta) => QuerySet.of(meta), is: (value): value is QuerySet<any, any> => value instanceof QuerySet });
