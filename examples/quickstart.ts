@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   show('connected', `${db.url} (dialect: ${db.dialect})`);
 
   step('Models');
-  for (const meta of registry.models()) show(`${meta.name} → table '${meta.table}'`, meta.fieldNames.join(', '));
+  for (const { meta } of registry.models()) show(`${meta.name} → table '${meta.table}'`, meta.fieldNames.join(', '));
   const created = await syncSchema();
   show('syncSchema() created tables', created.tables);
   show('... and indexes', created.indexes);

@@ -42,6 +42,7 @@ export {
   registry,
   ModelMeta,
   type ModelClassLike,
+  type RegisteredModel,
   CharField,
   TextField,
   IntField,

@@ -2,6 +2,9 @@ import { ConfigurationError, DoesNotExist, MultipleObjectsReturned } from '../er
 import type { ModelClassLike, ModelMeta } from './model-meta.js';
 import { resolveRelations } from './relations.js';
 
+/** A registered model class: the class itself, carrying its metadata as `.meta`. */
+export type RegisteredModel = ModelClassLike & { readonly meta: ModelMeta; readonly name: string };
+
 const byClass = new WeakMap<object, ModelMeta>();
 const all: ModelMeta[] = [];
 const byTable = new Map<string, ModelMeta>();
@@ -42,12 +45,18 @@ function registerMeta(meta: ModelMeta): void {
  * @example
  * ```ts
  * import { registry } from 'oxen-orm';
- * for (const meta of registry.models()) console.log(meta.name, meta.table);
+ * for (const cls of registry.models()) console.log(cls.name, cls.meta.table);
+ * for (const meta of registry.metas()) console.log(meta.name, meta.fieldNames);
  * ```
  */
 export const registry = {
-  /** Every concrete (non-abstract) model, in registration order. */
-  models(): readonly ModelMeta[] {
+  /** Every concrete (non-abstract) model class, in registration order, each with its `.meta` (as Django's `apps.get_models()`). */
+  models(): readonly RegisteredModel[] {
+    finalize();
+    return all.filter((m) => !m.abstract).map((m) => m.cls as RegisteredModel);
+  },
+  /** The metadata of every concrete (non-abstract) model, in registration order. */
+  metas(): readonly ModelMeta[] {
     finalize();
     return all.filter((m) => !m.abstract);
   },

@@ -46,7 +46,7 @@ export function schemaModels(alias: string, options: SchemaOptions): ModelMeta[]
     }
     return metas;
   }
-  return registry.models().filter((m) => (m.connection ?? 'default') === alias);
+  return registry.metas().filter((m) => (m.connection ?? 'default') === alias);
 }
 
 /** Index names follow one pattern and fit every dialect's identifier limit. */

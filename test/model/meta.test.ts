@@ -200,7 +200,8 @@ describe('abstract base models', () => {
 
 describe('registry.models()', () => {
   it('lists every concrete model of this file, in definition order', () => {
-    const names = registry.models().map((m) => m.name);
+    const names = registry.models().map((m) => m.meta.name);
+    expect(registry.models().every((cls) => registry.get(cls) === cls.meta)).toBe(true);
     expect(names).toEqual(['MetaAuthor', 'UniqueTogetherFields', 'HTTPRequestLog', 'MetaCode', 'MetaTokenV4', 'MetaTokenV7', 'MetaPost', 'MetaPage']);
   });
 });
@@ -356,7 +357,7 @@ describe('bad definitions → ConfigurationError naming the problem', () => {
   it('failed definitions register nothing', () => {
     expect(registry.byTable('meta_bad_two_pks')).toBeUndefined();
     expect(registry.byTable('meta_bad_unique')).toBeUndefined();
-    expect(registry.models().map((m) => m.table)).not.toContain('meta_bad_dunder');
+    expect(registry.metas().map((m) => m.table)).not.toContain('meta_bad_dunder');
   });
 
   it('a class without @model() has no meta and says how to fix it', () => {

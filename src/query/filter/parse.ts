@@ -163,7 +163,7 @@ function cleanerFor(meta: ModelMeta, lhs: LhsPath, label: string): (value: unkno
       if (related !== undefined) {
         const expected = field instanceof ForeignKeyDef ? field.targetPk : field;
         if (field instanceof ForeignKeyDef || field.primaryKey) {
-          const targetMeta = field instanceof ForeignKeyDef ? registry.models().find((m) => m.pk === expected) : registry.models().find((m) => m.pk === field);
+          const targetMeta = field instanceof ForeignKeyDef ? registry.metas().find((m) => m.pk === expected) : registry.metas().find((m) => m.pk === field);
           if (targetMeta !== undefined && targetMeta !== related) {
             throw new FieldError(`${label} expects a ${targetMeta.name} (or its key), got a ${related.name}`, { model: meta.name, field: lhs.field.name });
           }
