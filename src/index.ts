@@ -66,6 +66,7 @@ export {
   PreDelete,
   PostDelete,
   type ModelOptions,
+  type CheckConstraint,
   type ModelHooks,
   type Relation,
   type RelationKind,
@@ -131,4 +132,4 @@ export {
 } from './signals/index.js';
 
 // Schema
-export { syncSchema, dropSchema, type SchemaOptions, type SyncResult } from './schema/index.js';
+export { syncSchema, dropSchema, type SchemaOptions, type SyncResult, type SchemaDrift } from './schema/index.js';

@@ -137,6 +137,50 @@ export interface DialectDriver {
   indexNames(db: Kysely<unknown>, table: string): Promise<Set<string>>;
   /** Drops tables that may reference each other (in any order, cycles included). */
   dropTables(db: Kysely<unknown>, tables: readonly string[]): Promise<void>;
+  /** Schema changes and catalog reads beyond CREATE/DROP TABLE, for migrations and drift checks. */
+  readonly schemaDdl: SchemaDdl;
+}
+
+/** A unique constraint or unique index found in the catalog. */
+export interface CatalogUnique {
+  readonly name: string;
+  readonly columns: readonly string[];
+  /** True for a unique index (dropped with DROP INDEX), false for a table constraint. */
+  readonly index: boolean;
+}
+
+/**
+ * What migrations need from a dialect beyond CREATE/DROP TABLE and indexes. Every statement is built with
+ * Kysely from identifiers that come from migration state (validated names) and is returned unexecuted, so
+ * that `oxen sqlmigrate` can print it.
+ */
+export interface SchemaDdl {
+  /** The columns of a table, in order (empty when it does not exist). */
+  columns(db: Kysely<unknown>, table: string): Promise<string[]>;
+  /** The foreign-key constraints of a table: name and (first) column. */
+  foreignKeys(db: Kysely<unknown>, table: string): Promise<{ readonly name: string; readonly column: string }[]>;
+  /** The unique constraints and unique indexes of a table (the primary key excluded). */
+  uniques(db: Kysely<unknown>, table: string): Promise<CatalogUnique[]>;
+  /**
+   * Changes a column to the field's type and/or nullability. Undefined where the dialect cannot ALTER a
+   * column (SQLite: the table is rebuilt instead).
+   */
+  alterColumn?(table: string, column: string, type: string, nullable: boolean, change: { readonly type: boolean; readonly nullable: boolean }): RawBuilder<unknown>[];
+  /** Drops a foreign-key constraint (undefined on SQLite: rebuilt). */
+  dropForeignKey?(table: string, name: string): RawBuilder<unknown>;
+  /** Drops a unique constraint or unique index found by {@link uniques}. */
+  dropUnique(table: string, unique: CatalogUnique): RawBuilder<unknown>;
+  /** Drops a CHECK constraint (undefined on SQLite: rebuilt). */
+  dropCheck?(table: string, name: string): RawBuilder<unknown>;
+  /**
+   * How two migration runs exclude each other. `transaction`: `statement` (when given) takes a lock that the
+   * transaction's end releases (PostgreSQL's advisory transaction lock); without a statement, the runner's
+   * first write in the transaction takes the database's write lock (SQLite). `session`: a named lock held by
+   * a dedicated connection for the whole run (MySQL's GET_LOCK; DDL there commits implicitly).
+   */
+  readonly migrationLock:
+    | { readonly scope: 'transaction'; statement?(key: string): RawBuilder<unknown> }
+    | { readonly scope: 'session'; acquire(key: string, timeoutSeconds: number): RawBuilder<{ locked: unknown }>; release(key: string): RawBuilder<unknown> };
 }
 
 /** An SQL expression (a column, a parameter, or a computed value). */

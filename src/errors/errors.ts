@@ -121,3 +121,10 @@ export class OperationalError extends OxenError {}
 
 /** A transaction could not be started, committed or rolled back, or was used wrongly. */
 export class TransactionError extends OxenError {}
+
+/**
+ * A migration could not be made, applied or rolled back: a refusal (a change that needs an answer the
+ * command could not ask for, an irreversible migration), an edited applied file, or an operation that
+ * failed. The message names the migration file, the operation and the fix.
+ */
+export class MigrationError extends OxenError {}

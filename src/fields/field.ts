@@ -44,9 +44,14 @@ export interface FieldOptions<T = unknown> {
   max?: number;
   /** Free text, shown in generated docs and migrations. */
   description?: string;
+  /**
+   * The property name this field had before a rename. `oxen makemigrations` then writes a rename (the
+   * column keeps its data) instead of a drop and an add. Remove it once every database is migrated.
+   */
+  renamedFrom?: string;
 }
 
-const COMMON_OPTIONS = ['primaryKey', 'null', 'default', 'unique', 'index', 'column', 'choices', 'min', 'max', 'description'];
+const COMMON_OPTIONS = ['primaryKey', 'null', 'default', 'unique', 'index', 'column', 'choices', 'min', 'max', 'description', 'renamedFrom'];
 
 /** Thrown by {@link Field.clean} for a value of the wrong type; validation turns it into a message. */
 export class InvalidValue extends Error {}

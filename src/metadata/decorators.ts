@@ -162,7 +162,38 @@ export function ManyToMany(target: ModelThunk, options: ManyToManyOptions = {}):
   };
 }
 
-const MODEL_OPTIONS = ['table', 'connection', 'ordering', 'indexes', 'uniqueTogether', 'abstract'];
+const MODEL_OPTIONS = ['table', 'connection', 'ordering', 'indexes', 'uniqueTogether', 'abstract', 'renamedFrom', 'checks', 'managed'];
+const CHECK_DIALECTS = ['sqlite', 'postgres', 'mysql'];
+
+/**
+ * Marks a model built by a data migration from the migration state (a historical model): it may share its
+ * table with a live model, and `registry.models()` does not list it. Internal to Oxen.
+ */
+export const HISTORICAL_MODEL = Symbol.for('oxen:historical-model');
+
+function checkChecks(name: string, checks: unknown): void {
+  if (checks === undefined) return;
+  if (!Array.isArray(checks)) throw new ConfigurationError(`${name}: @model({ checks }) takes a list: [{ name: 'age_positive', sql: 'age >= 0' }]`);
+  const seen = new Set<string>();
+  for (const c of checks as unknown[]) {
+    const check = c as { name?: unknown; sql?: unknown };
+    if (check === null || typeof check !== 'object' || typeof check.name !== 'string' || !IDENTIFIER.test(check.name)) {
+      throw new ConfigurationError(`${name}: each check needs a name of letters, digits and '_' (at most 63 characters): { name: 'age_positive', sql: 'age >= 0' }`);
+    }
+    if (seen.has(check.name)) throw new ConfigurationError(`${name}: two checks are named '${check.name}'`);
+    seen.add(check.name);
+    const sqlText = check.sql;
+    const valid =
+      (typeof sqlText === 'string' && sqlText.trim() !== '') ||
+      (sqlText !== null &&
+        typeof sqlText === 'object' &&
+        Object.keys(sqlText).length > 0 &&
+        Object.entries(sqlText).every(([k, v]) => CHECK_DIALECTS.includes(k) && typeof v === 'string' && v.trim() !== ''));
+    if (!valid) {
+      throw new ConfigurationError(`${name}: check '${check.name}' needs sql: a condition such as 'age >= 0', or one per dialect { sqlite, postgres, mysql }`);
+    }
+  }
+}
 
 /** The prototype chain from the root-most class down to `cls` (base classes first). */
 function chain(cls: ModelClassLike): object[] {
@@ -204,6 +235,10 @@ export function model(options: ModelOptions = {}): <C extends ModelClassLike>(cl
     refuseStandardDecorators(rest[0]);
     const name = cls.name;
     const table = options.table ?? snakeCase(name);
+    checkChecks(name, options.checks);
+    if (options.renamedFrom !== undefined && (typeof options.renamedFrom !== 'string' || !IDENTIFIER.test(options.renamedFrom))) {
+      throw new ConfigurationError(`${name}: @model({ renamedFrom }) takes the class name the model had before`);
+    }
     if (!IDENTIFIER.test(table)) {
       throw new ConfigurationError(`${name}: table name '${table}' is not usable; use letters, digits and '_' (at most 63 characters)`);
     }
@@ -252,7 +287,8 @@ export function model(options: ModelOptions = {}): <C extends ModelClassLike>(cl
       columns.add(f.column);
     }
     for (const prop of manyToMany.keys()) if (factories.has(prop)) throw new ConfigurationError(`${name}.${prop} is declared twice`);
-    const meta = new ModelMeta({ cls, name, table, options, fields, hooks, manyToMany: [...manyToMany.values()] });
+    const historical = (options as { [HISTORICAL_MODEL]?: boolean })[HISTORICAL_MODEL] === true;
+    const meta = new ModelMeta({ cls, name, table, options, fields, hooks, manyToMany: [...manyToMany.values()], historical });
     checkFieldList(meta, meta.indexes, 'indexes');
     checkFieldList(meta, meta.uniqueTogether, 'uniqueTogether');
     for (const term of meta.ordering) {

@@ -16,6 +16,26 @@ export interface ModelOptions {
   uniqueTogether?: readonly (readonly string[])[];
   /** An abstract model is not a table; concrete subclasses inherit its fields. */
   abstract?: boolean;
+  /**
+   * The class name this model had before a rename: `oxen makemigrations` then writes a rename of the
+   * model (and of its table, when the table name follows the class name) instead of a drop and a create.
+   */
+  renamedFrom?: string;
+  /**
+   * Named CHECK constraints. `sql` is a boolean SQL expression over the table's columns, written by you
+   * (trusted code, like `runSql` in a migration; never user input), or one expression per dialect.
+   */
+  checks?: readonly CheckConstraint[];
+  /** `false`: migrations leave this table alone (it is created and changed outside Oxen). Default true. */
+  managed?: boolean;
+}
+
+/** A named CHECK constraint of a model (`@model({ checks: [...] })`). */
+export interface CheckConstraint {
+  /** The constraint's name (letters, digits and `_`). */
+  readonly name: string;
+  /** The condition, e.g. `"age >= 0"`, or one per dialect: `{ sqlite: '...', postgres: '...', mysql: '...' }`. */
+  readonly sql: string | Readonly<Partial<Record<'sqlite' | 'postgres' | 'mysql', string>>>;
 }
 
 /** The lifecycle hooks a model declares with `@PreSave()` etc.: method names, in declaration order. */
@@ -98,6 +118,14 @@ export class ModelMeta {
   readonly relations: Map<string, Relation> = new Map();
   /** True for join tables Oxen generated for a ManyToMany. */
   readonly autoCreated: boolean;
+  /** The class name the model had before a rename (`@model({ renamedFrom })`). */
+  readonly renamedFrom: string | undefined;
+  /** Named CHECK constraints. */
+  readonly checks: readonly CheckConstraint[];
+  /** False when migrations must leave the table alone. */
+  readonly managed: boolean;
+  /** True for the historical models a data migration works with (not listed by the registry). */
+  readonly historical: boolean;
   readonly #byAttname: ReadonlyMap<string, Field>;
 
   constructor(init: {
@@ -109,6 +137,7 @@ export class ModelMeta {
     hooks: ModelHooks;
     manyToMany?: readonly ManyToManyDef[];
     autoCreated?: boolean;
+    historical?: boolean;
   }) {
     this.cls = init.cls;
     this.name = init.name;
@@ -127,6 +156,10 @@ export class ModelMeta {
     this.fieldNames = Object.freeze(init.fields.map((f) => f.name));
     this.manyToMany = Object.freeze([...(init.manyToMany ?? [])]);
     this.autoCreated = init.autoCreated === true;
+    this.renamedFrom = init.options.renamedFrom;
+    this.checks = Object.freeze((init.options.checks ?? []).map((c) => Object.freeze({ ...c })));
+    this.managed = init.options.managed !== false;
+    this.historical = init.historical === true;
     this.#byAttname = new Map(init.fields.filter((f) => f.attname !== f.name).map((f) => [f.attname, f]));
     Object.freeze(this);
   }

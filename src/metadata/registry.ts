@@ -24,7 +24,7 @@ function finalize(): void {
 }
 
 function registerMeta(meta: ModelMeta): void {
-  if (!meta.abstract) {
+  if (!meta.abstract && !meta.historical) {
     const existing = byTable.get(meta.table);
     if (existing !== undefined && existing.cls !== meta.cls) {
       throw new ConfigurationError(
@@ -53,12 +53,12 @@ export const registry = {
   /** Every concrete (non-abstract) model class, in registration order, each with its `.meta` (as Django's `apps.get_models()`). */
   models(): readonly RegisteredModel[] {
     finalize();
-    return all.filter((m) => !m.abstract).map((m) => m.cls as RegisteredModel);
+    return all.filter((m) => !m.abstract && !m.historical).map((m) => m.cls as RegisteredModel);
   },
   /** The metadata of every concrete (non-abstract) model, in registration order. */
   metas(): readonly ModelMeta[] {
     finalize();
-    return all.filter((m) => !m.abstract);
+    return all.filter((m) => !m.abstract && !m.historical);
   },
   /** The metadata of a model class, or undefined when the class is not a registered model. */
   find(cls: object): ModelMeta | undefined {

@@ -1,1 +1,2 @@
 export * from './sync.js';
+export * from './ddl.js';

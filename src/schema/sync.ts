@@ -1,9 +1,7 @@
-import { sql, type ColumnDefinitionBuilder, type CreateTableBuilder } from 'kysely';
 import { ConfigurationError, TransactionError } from '../errors/index.js';
 import { currentFrame, getConnection } from '../engine/index.js';
-import { shortName } from '../dialects/index.js';
-import { ForeignKeyDef, type Field, type OnDelete } from '../fields/index.js';
 import { registry, type ModelMeta } from '../metadata/index.js';
+import { addForeignKeyQuery, createIndexQuery, createTableQuery, indexPlans, tableSpecOf, type TableSpec } from './ddl.js';
 
 /** Options of `syncSchema()` and `dropSchema()`. */
 export interface SchemaOptions {
@@ -13,23 +11,30 @@ export interface SchemaOptions {
   models?: readonly (abstract new (...args: never[]) => object)[];
 }
 
+/** A table whose columns differ from its model's (found by `syncSchema()`, which never alters a table). */
+export interface SchemaDrift {
+  readonly table: string;
+  readonly model: string;
+  /** Columns the model has and the table lacks (queries touching them fail until you migrate). */
+  readonly missingColumns: readonly string[];
+  /** Columns the table has and the model does not declare. */
+  readonly extraColumns: readonly string[];
+}
+
 /** What `syncSchema()` did. */
 export interface SyncResult {
   /** Tables created. */
   readonly tables: string[];
   /** Indexes created (including unique indexes for `uniqueTogether`). */
   readonly indexes: string[];
-}
-
-interface IndexPlan {
-  readonly name: string;
-  readonly columns: readonly string[];
-  readonly unique: boolean;
+  /** Existing tables whose columns differ from their models (also logged as a warning with the fix). */
+  readonly drift: SchemaDrift[];
 }
 
 /**
  * The models `syncSchema`/`dropSchema` act on: the given ones plus the join tables Oxen generated for
- * their many-to-many relations, else every model routed to the alias.
+ * their many-to-many relations, else every model routed to the alias. Models with `managed: false` are
+ * left out unless named.
  */
 export function schemaModels(alias: string, options: SchemaOptions): ModelMeta[] {
   if (options.models !== undefined) {
@@ -46,28 +51,7 @@ export function schemaModels(alias: string, options: SchemaOptions): ModelMeta[]
     }
     return metas;
   }
-  return registry.metas().filter((m) => (m.connection ?? 'default') === alias);
-}
-
-/** Index names follow one pattern and fit every dialect's identifier limit. */
-export function indexPlans(meta: ModelMeta): IndexPlan[] {
-  const plans: IndexPlan[] = [];
-  const columns = (names: readonly string[]): string[] => names.map((n) => meta.field(n).column);
-  for (const field of meta.fields) {
-    const indexed = field.options.index === true || (field instanceof ForeignKeyDef && field.options.index !== false);
-    if (indexed && !field.primaryKey && !field.unique) {
-      plans.push({ name: shortName(`${meta.table}_${field.column}_idx`), columns: [field.column], unique: false });
-    }
-  }
-  for (const names of meta.indexes) {
-    const cols = columns(names);
-    plans.push({ name: shortName(`${meta.table}_${cols.join('_')}_idx`), columns: cols, unique: false });
-  }
-  for (const names of meta.uniqueTogether) {
-    const cols = columns(names);
-    plans.push({ name: shortName(`${meta.table}_${cols.join('_')}_uniq`), columns: cols, unique: true });
-  }
-  return plans;
+  return registry.metas().filter((m) => (m.connection ?? 'default') === alias && m.managed);
 }
 
 function refuseDdlInTransaction(alias: string, transactionalDdl: boolean): void {
@@ -80,103 +64,66 @@ function refuseDdlInTransaction(alias: string, transactionalDdl: boolean): void 
 
 /**
  * Creates the missing tables, indexes and unique constraints of every model (or the given ones).
- * Idempotent: existing tables are left as they are (changing them is the migrations' job).
+ * Idempotent: existing tables are left as they are (changing them is the migrations' job); an existing
+ * table whose columns differ from its model is reported in `drift` and logged as a warning that names
+ * the fix (`oxen makemigrations`, then `oxen migrate`).
  *
  * @example
  * ```ts
  * await connect('sqlite://./app.db');
- * await syncSchema();
+ * const { tables, drift } = await syncSchema();
  * ```
  */
-/**
- * The referential action for a foreign key. SET_DEFAULT is done by the ORM (defaults live in JS and
- * may be functions), so the constraint itself is NO ACTION.
- */
-function referentialAction(onDelete: OnDelete): 'cascade' | 'set null' | 'restrict' | 'no action' {
-  switch (onDelete) {
-    case 'CASCADE':
-      return 'cascade';
-    case 'SET_NULL':
-      return 'set null';
-    case 'RESTRICT':
-      return 'restrict';
-    case 'SET_DEFAULT':
-      return 'no action';
-    case 'NO_ACTION':
-      return 'no action';
-  }
-}
-
-function foreignKeys(meta: ModelMeta): { name: string; field: ForeignKeyDef; target: ModelMeta }[] {
-  const out: { name: string; field: ForeignKeyDef; target: ModelMeta }[] = [];
-  for (const field of meta.fields) {
-    if (!(field instanceof ForeignKeyDef)) continue;
-    const relation = meta.findRelation(field.name);
-    if (relation === undefined) throw new ConfigurationError(`${meta.name}.${field.name}: the related model is not registered (is it defined with @model()?)`);
-    out.push({ name: shortName(`${meta.table}_${field.column}_fk`), field, target: relation.target });
-  }
-  return out;
-}
-
 export async function syncSchema(options: SchemaOptions = {}): Promise<SyncResult> {
   const alias = options.using ?? 'default';
   const connection = getConnection(alias);
   const { driver } = connection;
   refuseDdlInTransaction(connection.alias, driver.features.transactionalDdl);
   const db = connection.executor();
-  const result: SyncResult = { tables: [], indexes: [] };
+  const result: SyncResult = { tables: [], indexes: [], drift: [] };
   const models = schemaModels(alias, options);
-  const laterForeignKeys: { meta: ModelMeta; fks: ReturnType<typeof foreignKeys> }[] = [];
+  const laterForeignKeys: { table: string; spec: TableSpec }[] = [];
   for (const meta of models) {
     if (!(await driver.tableExists(db, meta.table))) {
-      let create: CreateTableBuilder<string, any> = db.schema.createTable(meta.table);
-      for (const field of meta.fields) {
-        create = create.addColumn(field.column, sql.raw(driver.columnType(field)), (column) => columnOptions(column, field, driver.autoIncrement));
-      }
-      const fks = foreignKeys(meta);
-      if (driver.features.alterTableAddsForeignKeys) laterForeignKeys.push({ meta, fks });
-      else {
-        for (const fk of fks) {
-          create = create.addForeignKeyConstraint(fk.name, [fk.field.column] as never, fk.target.table, [fk.target.pk.column], (c) => c.onDelete(referentialAction(fk.field.onDelete)));
-        }
-      }
-      const tableOptions = driver.tableOptions();
-      if (tableOptions !== undefined) create = create.modifyEnd(sql.raw(tableOptions));
-      await create.execute();
+      const spec = tableSpecOf(meta);
+      const inline = !driver.features.alterTableAddsForeignKeys;
+      if (!inline) laterForeignKeys.push({ table: meta.table, spec });
+      await createTableQuery(db, driver, spec, { foreignKeys: inline }).execute();
       result.tables.push(meta.table);
+    } else {
+      const drift = await columnDrift(meta, await driver.schemaDdl.columns(db, meta.table));
+      if (drift !== undefined) {
+        result.drift.push(drift);
+        connection.log.warn(
+          `Table '${drift.table}' differs from model ${drift.model}` +
+            (drift.missingColumns.length > 0 ? `: the table lacks ${drift.missingColumns.join(', ')}` : '') +
+            (drift.extraColumns.length > 0 ? `${drift.missingColumns.length > 0 ? ';' : ':'} the model does not declare ${drift.extraColumns.join(', ')}` : '') +
+            '. syncSchema() never alters existing tables: run `oxen makemigrations` then `oxen migrate` (docs/migrations.md).',
+          { table: drift.table, missingColumns: drift.missingColumns, extraColumns: drift.extraColumns },
+        );
+      }
     }
     const existing = await driver.indexNames(db, meta.table);
     for (const plan of indexPlans(meta)) {
       if (existing.has(plan.name)) continue;
-      let index = db.schema.createIndex(plan.name).on(meta.table).columns([...plan.columns]);
-      if (plan.unique) index = index.unique();
-      await index.execute();
+      await createIndexQuery(db, meta.table, plan).execute();
       result.indexes.push(plan.name);
     }
   }
   // Constraints after every table exists, so cycles and forward references need no ordering.
-  for (const { meta, fks } of laterForeignKeys) {
-    for (const fk of fks) {
-      await db.schema
-        .alterTable(meta.table)
-        .addForeignKeyConstraint(fk.name, [fk.field.column], fk.target.table, [fk.target.pk.column])
-        .onDelete(referentialAction(fk.field.onDelete))
-        .execute();
-    }
+  for (const { table, spec } of laterForeignKeys) {
+    for (const fk of spec.foreignKeys) await addForeignKeyQuery(db, table, fk).execute();
   }
   return result;
 }
 
-function columnOptions(column: ColumnDefinitionBuilder, field: Field, autoIncrement: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder): ColumnDefinitionBuilder {
-  let c = column;
-  if (field.primaryKey) {
-    c = c.primaryKey();
-    if (field.autoIncrement) c = autoIncrement(c);
-  } else {
-    if (!field.nullable) c = c.notNull();
-    if (field.unique) c = c.unique();
-  }
-  return c;
+function columnDrift(meta: ModelMeta, actual: readonly string[]): SchemaDrift | undefined {
+  const have = new Set(actual);
+  const want = new Set(meta.columns);
+  const missingColumns = meta.columns.filter((c) => !have.has(c));
+  const extraColumns = actual.filter((c) => !want.has(c));
+  if (missingColumns.length === 0 && extraColumns.length === 0) return undefined;
+  return { table: meta.table, model: meta.name, missingColumns, extraColumns };
 }
 
 /** Drops the tables of every model (or the given ones) that exist. Idempotent. */

@@ -12,6 +12,8 @@ import {
   IntField,
   IntegrityError,
   Model,
+  connect,
+  disconnect,
   TransactionError,
   dropSchema,
   getConnection,
@@ -157,6 +159,7 @@ forEachDialect('schema: syncSchema / dropSchema', (ctx) => {
       expect(result).toEqual({
         tables: ['sch_authors', 'sch_tags'],
         indexes: ['sch_authors_url_slug_idx', 'sch_authors_lastName_firstName_idx', 'sch_authors_firstName_lastName_birthYear_uniq'],
+        drift: [],
       });
       expect(await catalogTables(ctx.dialect)).toEqual(['sch_authors', 'sch_tags']);
     });
@@ -179,7 +182,7 @@ forEachDialect('schema: syncSchema / dropSchema', (ctx) => {
       await dropSchema({ models: MODELS });
       await syncSchema({ models: MODELS });
       const before = await catalogIndexes(ctx.dialect, 'sch_authors');
-      expect(await syncSchema({ models: MODELS })).toEqual({ tables: [], indexes: [] });
+      expect(await syncSchema({ models: MODELS })).toEqual({ tables: [], indexes: [], drift: [] });
       expect(await catalogIndexes(ctx.dialect, 'sch_authors')).toEqual(before);
     });
 
@@ -188,7 +191,25 @@ forEachDialect('schema: syncSchema / dropSchema', (ctx) => {
       await syncSchema({ models: MODELS });
       const drop = getConnection().kysely.schema.dropIndex('sch_authors_url_slug_idx');
       await (ctx.dialect === 'mysql' ? drop.on('sch_authors') : drop).execute();
-      expect(await syncSchema({ models: MODELS })).toEqual({ tables: [], indexes: ['sch_authors_url_slug_idx'] });
+      expect(await syncSchema({ models: MODELS })).toEqual({ tables: [], indexes: ['sch_authors_url_slug_idx'], drift: [] });
+    });
+
+    it('reports an existing table whose columns differ from the model (drift) and warns with the fix, altering nothing', async () => {
+      const warnings: string[] = [];
+      // Its own alias (a separate :memory: database on SQLite), with a logger that keeps the warnings.
+      await connect(ctx.url, { alias: 'drift', logger: (level, message) => void (level === 'warn' && warnings.push(message)) });
+      await dropSchema({ using: 'drift', models: [SchTag] });
+      const drift = getConnection('drift');
+      await drift.kysely.schema.createTable(SchTag.meta.table).addColumn('label', 'varchar(40)', (c) => c.primaryKey()).addColumn('legacy', 'integer').execute();
+      const result = await syncSchema({ using: 'drift', models: [SchTag] });
+      expect(result.drift).toEqual([{ table: 'sch_tags', model: 'SchTag', missingColumns: ['name'], extraColumns: ['label', 'legacy'] }]);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('the table lacks name');
+      expect(warnings[0]).toContain('the model does not declare label, legacy');
+      expect(warnings[0]).toContain('oxen makemigrations');
+      expect(await drift.driver.schemaDdl.columns(drift.kysely, 'sch_tags')).toEqual(['label', 'legacy']);
+      await dropSchema({ using: 'drift', models: [SchTag] });
+      await disconnect('drift');
     });
 
     it('keeps index names within 63 characters (long names end in a hash) and inherits abstract fields', async () => {

@@ -5,6 +5,7 @@ import { assertNever } from '../../utils/index.js';
 import type { DialectDriver, DialectFactory, DialectFeatures, DriverConfig, MappedError, ValueAdapter } from '../dialect.js';
 import { createMysqlSql } from './sql-overrides.js';
 import { IDENTITY, intToBoolean, isNetworkError, jsonFromText, jsonToDb, loadDriver, timeFromDb, toBigInt } from '../shared.js';
+import { mysqlSchemaDdl } from './schema-ddl.js';
 
 /** MySQL's and MariaDB's capabilities (the subset both share). */
 export const mysqlFeatures: DialectFeatures = Object.freeze({
@@ -202,6 +203,7 @@ export const createMysqlDialect: DialectFactory = async (config: DriverConfig): 
     mapError,
     // A deadlock (1213) rolls the whole transaction back; a lost connection ends it too.
     abortsTransaction: (error) => (error as { errno?: unknown })?.errno === 1213 || isNetworkError(error),
+    schemaDdl: mysqlSchemaDdl,
     async tableExists(db: Kysely<unknown>, table: string) {
       const r = await sql<{ n: string }>`select count(*) as n from information_schema.tables where table_schema = database() and table_name = ${table}`.execute(db);
       return Number(r.rows[0]?.n ?? 0) > 0;

@@ -8,6 +8,7 @@ import { postgresSql } from './sql-overrides.js';
 import { columnTypeOf } from './column-types.js';
 import { OxenPgDriver, type PgCursorConstructor } from './pg-driver.js';
 import { IDENTITY, bigintToText, isNetworkError, jsonToDb, loadDriver, timeFromDb, toBigInt } from '../shared.js';
+import { postgresSchemaDdl } from './schema-ddl.js';
 
 /** PostgreSQL's capabilities. */
 export const postgresFeatures: DialectFeatures = Object.freeze({
@@ -138,6 +139,7 @@ export const createPostgresDialect: DialectFactory = async (config: DriverConfig
     mapError,
     // Any error aborts a PostgreSQL transaction until ROLLBACK (or ROLLBACK TO SAVEPOINT).
     abortsTransaction: () => true,
+    schemaDdl: postgresSchemaDdl,
     async tableExists(db: Kysely<unknown>, table: string) {
       const r = await sql<{ n: string }>`select count(*) as n from information_schema.tables where table_schema = current_schema() and table_name = ${table}`.execute(db);
       return Number(r.rows[0]?.n ?? 0) > 0;

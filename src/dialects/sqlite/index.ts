@@ -7,6 +7,7 @@ import { sqliteSql } from './sql-overrides.js';
 import { IDENTITY, decimalFromDb, jsonContainsValue, intToBoolean, jsonFromText, jsonToDb, loadDriver, toBigInt } from '../shared.js';
 import { OxenSqliteDriver } from './sqlite-driver.js';
 import { registerDecimalAggregates } from './decimal-aggregates.js';
+import { sqliteSchemaDdl } from './schema-ddl.js';
 
 /** SQLite's capabilities. */
 export const sqliteFeatures: DialectFeatures = Object.freeze({
@@ -165,6 +166,7 @@ export const createSqliteDialect: DialectFactory = async (config: DriverConfig):
     mapError,
     // SQLite undoes only the failing statement, except after these, which may end the transaction.
     abortsTransaction: (error) => /^SQLITE_(FULL|IOERR|NOMEM|INTERRUPT|CORRUPT)/.test(String((error as { code?: unknown })?.code)),
+    schemaDdl: sqliteSchemaDdl,
     async tableExists(db: Kysely<unknown>, table: string) {
       const r = await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${table}`.execute(db);
       return Number(r.rows[0]?.n ?? 0) > 0;
