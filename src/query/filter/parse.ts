@@ -1,7 +1,7 @@
 import { FieldError } from '../../errors/index.js';
 import { DateFieldDef, ForeignKeyDef, InvalidValue, JSONFieldDef, type Field } from '../../fields/index.js';
 import { registry, type ModelMeta } from '../../metadata/index.js';
-import { assertNever, isPlainObject, suggestion } from '../../utils/index.js';
+import { assertNever, isPlainObject, suggestion, unstorableText } from '../../utils/index.js';
 import { TRANSFORMS, findLookup, lookupNames, type LookupInput } from '../lookups/index.js';
 import { FExpression, expressionRefs } from './f.js';
 import { and, not, or, type AnnotationSpec, type FilterNode, type LhsPath, type Operand, type TransformName } from './nodes.js';
@@ -114,7 +114,8 @@ function resolveKey(meta: ModelMeta, key: string, allowLookup: boolean, annotati
     if (rest.length > 0 && allowLookup && findLookup(rest[rest.length - 1]) !== undefined) lookup = rest.pop() as string;
     for (const p of rest) {
       if (p === '') throw new FieldError(`Empty JSON key in '${key}' on ${meta.name}`, { model: meta.name, field: name });
-      if (p.includes('\u0000')) throw new FieldError(`A JSON key in '${meta.name}.${name}' must not contain the NUL character (\\u0000)`, { model: meta.name, field: name });
+      const bad = unstorableText(p);
+      if (bad !== undefined) throw new FieldError(`A JSON key in '${meta.name}.${name}' must not contain ${bad}`, { model: meta.name, field: name });
       jsonPath.push(/^\d+$/.test(p) ? Number(p) : p);
     }
   } else {

@@ -1,4 +1,5 @@
 import { FieldError } from '../../errors/index.js';
+import { unstorableText } from '../../utils/index.js';
 import type { LhsPath, Operand, Predicate } from '../filter/nodes.js';
 
 /** What a lookup gets to prepare its value: the left side and helpers that clean values for it. */
@@ -72,8 +73,9 @@ export function textOperand(value: unknown, input: LookupInput): Operand {
  */
 export function boundString(input: LookupInput, value: unknown, expected: string): string {
   if (typeof value !== 'string') badValue(input, expected, value);
-  if (value.includes('\u0000')) {
-    throw new FieldError(`${input.label} must not contain the NUL character (\\u0000)`, { field: input.lhs.field.name, model: input.lhs.field.modelName });
+  const bad = unstorableText(value);
+  if (bad !== undefined) {
+    throw new FieldError(`${input.label} must not contain ${bad}`, { field: input.lhs.field.name, model: input.lhs.field.modelName });
   }
   return value;
 }
