@@ -47,6 +47,15 @@ export interface ArrayRowsQuery {
   readonly arrayRows?: boolean;
 }
 
+/**
+ * A driver connection that can be given up while a statement is still pending (its deadline passed):
+ * `abandon()` destroys the socket, asks the server to cancel the statement through a fresh connection,
+ * and makes the driver destroy the connection instead of returning it to the pool.
+ */
+export interface AbandonableConnection {
+  abandon(): void;
+}
+
 /** Pool settings, all resolved to numbers. */
 export interface ResolvedPoolOptions {
   readonly min: number;

@@ -35,6 +35,8 @@ export interface ConnectionSettings {
   readonly acquireTimeoutMs: number;
   readonly poolMax: number;
   readonly slowQueryMs: number | undefined;
+  /** The client-side statement deadline (ms), or undefined for none. */
+  readonly deadlineMs?: number;
   readonly readOnly: boolean;
   readonly log: Log;
 }
@@ -89,6 +91,7 @@ export class Connection {
       log: settings.log,
       acquireTimeoutMs: settings.acquireTimeoutMs,
       slowQueryMs: settings.slowQueryMs,
+      deadlineMs: settings.deadlineMs,
       singleConnection: driver.features.singleConnection || settings.poolMax === 1,
     };
     const dialect: KyselyDialect = {
