@@ -20,7 +20,8 @@ export const MESSAGE_INPUT_LIMIT = 200;
  * User input as an error message repeats it: at most {@link MESSAGE_INPUT_LIMIT} characters, longer
  * input cut with an ellipsis and its original length (`'aaaa…' (1000000 characters)`).
  */
-export function clip(value: string, limit = MESSAGE_INPUT_LIMIT): string {
+export function clip(input: unknown, limit = MESSAGE_INPUT_LIMIT): string {
+  const value = String(input);
   if (value.length <= limit) return value;
   let end = limit;
   const c = value.charCodeAt(end - 1);

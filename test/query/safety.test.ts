@@ -26,6 +26,7 @@ import {
   model,
   type JsonValue,
 } from '../../src/index.js';
+import { MESSAGE_INPUT_LIMIT } from '../../src/utils/index.js';
 import { forEachDialect } from '../support/dialects.js';
 import { rejection } from '../support/rejection.js';
 
@@ -395,6 +396,44 @@ forEachDialect(
             expect(e, JSON.stringify(spec)).toBeInstanceOf(FieldError);
             expect(e.message).toContain(word);
           }
+        }
+        expect(ctx.connection().metrics().queries).toBe(queriesBefore);
+        await expectUnchanged();
+      });
+    });
+
+    describe('a 1 MB key is repeated in messages only up to the documented bound', () => {
+      const k = 'k'.repeat(1_000_000);
+      /** The clipped form every message must carry instead of the key. */
+      const clipped = `${'k'.repeat(MESSAGE_INPUT_LIMIT)}… (1000000 characters)`;
+      it('in filter, exclude, orderBy, values, annotate, F, update, create, selectRelated and prefetchRelated', async () => {
+        const channels: [string, () => unknown][] = [
+          ['filter', () => Target.filter({ [k]: 1 } as never)],
+          ['filter lookup', () => Target.filter({ [`name__${k}`]: 1 } as never)],
+          ['exclude', () => Target.exclude({ [k]: 1 } as never)],
+          ['orderBy', () => Target.all().orderBy(k as never)],
+          ['values', () => Target.all().values(k as never)],
+          ['valuesList', () => Target.all().valuesList(k as never)],
+          ['annotate alias', () => Target.all().annotate({ [k]: Count('id') } as never)],
+          ['annotate path', () => Target.all().annotate({ c: Count(k as never) } as never)],
+          ['F', () => Target.filter({ n: F(k) } as never)],
+          ['update', () => Target.all().update({ [k]: 1 } as never)],
+          ['create', () => Target.create({ [k]: 1 } as never)],
+          ['selectRelated', () => Target.all().selectRelated(k as never)],
+          ['prefetchRelated', () => Target.all().prefetchRelated(k as never)],
+          ['get', () => Target.get({ [k]: 1 } as never)],
+        ];
+        for (const [channel, run] of channels) {
+          let error: unknown;
+          try {
+            await run();
+          } catch (e) {
+            error = e;
+          }
+          expect(error, channel).toBeInstanceOf(FieldError);
+          const message = (error as Error).message;
+          expect(message, channel).toContain(clipped);
+          expect(message.length, channel).toBeLessThan(4 * MESSAGE_INPUT_LIMIT + 400);
         }
         expect(ctx.connection().metrics().queries).toBe(queriesBefore);
         await expectUnchanged();

@@ -1,5 +1,5 @@
 import { FieldError } from '../../errors/index.js';
-import { unstorableText } from '../../utils/index.js';
+import { clip, unstorableText } from '../../utils/index.js';
 import type { LhsPath, Operand, Predicate } from '../filter/nodes.js';
 
 /** What a lookup gets to prepare its value: the left side and helpers that clean values for it. */
@@ -56,7 +56,7 @@ export function requireText(input: LookupInput, lookup: string): void {
   const kind = input.lhs.field.kind;
   if (input.valueKind === 'json' && input.lhs.jsonPath.length > 0) return;
   if (input.valueKind !== 'field' || !['char', 'text', 'uuid', 'enum', 'date', 'time'].includes(kind)) {
-    throw new FieldError(`${input.label}: '${lookup}' applies to text fields, not to a ${kind} field`, { field: input.lhs.field.name, model: input.lhs.field.modelName });
+    throw new FieldError(`${input.label}: '${clip(lookup)}' applies to text fields, not to a ${kind} field`, { field: input.lhs.field.name, model: input.lhs.field.modelName });
   }
 }
 
