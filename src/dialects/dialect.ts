@@ -135,6 +135,12 @@ export interface DialectDriver {
   /** Driver error → Oxen error. */
   mapError: ErrorMapper;
   /**
+   * True when a synchronous run failed only because another connection or process holds the lock
+   * (SQLite's SQLITE_BUSY): the engine then runs the statement through `executeQuery`, which waits
+   * for the lock on timers instead of blocking the event loop.
+   */
+  deferWhenBusy?(error: unknown): boolean;
+  /**
    * True when this error, raised inside a transaction, ended the transaction on the server (PostgreSQL:
    * any error; MySQL/MariaDB: a deadlock; SQLite: I/O, full disk, out of memory). The transaction can
    * then only be rolled back.

@@ -3,7 +3,7 @@ import { ConnectionError, OxenError } from '../errors/index.js';
 import type { DialectDriver, DialectFeatures, DialectName } from '../dialects/index.js';
 import type { Log } from './config.js';
 import { currentFrame } from './context.js';
-import { InstrumentedDriver } from './instrumented-driver.js';
+import { DEFERRED, InstrumentedDriver } from './instrumented-driver.js';
 import { Monitor, type LatencySummary } from './monitor.js';
 
 /** What `db.metrics()` returns. */
@@ -93,6 +93,7 @@ export class Connection {
       slowQueryMs: settings.slowQueryMs,
       deadlineMs: settings.deadlineMs,
       singleConnection: driver.features.singleConnection || settings.poolMax === 1,
+      deferWhenBusy: driver.deferWhenBusy,
     };
     const dialect: KyselyDialect = {
       createAdapter: () => inner.createAdapter(),
@@ -135,7 +136,9 @@ export class Connection {
     if (free !== undefined && free.synchronous) {
       // SQLite: acquire, run and release without a promise per layer.
       try {
-        return free.executeSync<R>(query);
+        const result = free.executeSync<R>(query);
+        // Locked by another process: wait for the lock on timers (other work runs meanwhile).
+        return result === DEFERRED ? await free.executeQuery<R>(query) : result;
       } finally {
         if (!driver.releaseSync(free)) await driver.releaseConnection(free);
       }

@@ -18,6 +18,8 @@ export interface InstrumentOptions {
   readonly slowQueryMs: number | undefined;
   /** The pool can hand out only one connection (pool.max 1, or SQLite). */
   readonly singleConnection: boolean;
+  /** A synchronous run failed only on a lock that `executeQuery` waits for asynchronously. */
+  readonly deferWhenBusy?: (error: unknown) => boolean;
   /**
    * How long a statement may wait for the server's answer before the call rejects and the connection
    * is abandoned; undefined for none. Applies to connections that can be abandoned (PostgreSQL, MySQL).
@@ -67,6 +69,9 @@ const ROLLBACK = /^\s*rollback\b/i;
 const COMMIT = /^\s*(?:commit|end)\b/i;
 /** Statements that cannot have written anything (an interrupted one has a known outcome: nothing). */
 const READ_ONLY = /^\s*(?:select|show|explain|begin|start\s+transaction|rollback|savepoint|release|set\s)/i;
+
+/** What `executeSync` returns when the statement must wait for a lock asynchronously instead. */
+export const DEFERRED: unique symbol = Symbol('deferred');
 
 /** A driver connection that can also run a statement synchronously (SQLite's). */
 interface SyncCapable {
@@ -161,20 +166,29 @@ export class InstrumentedConnection implements DatabaseConnection {
     return isSyncCapable(this.inner);
   }
 
-  /** `executeQuery` without promises, for drivers that run synchronously (check `synchronous` first). */
-  executeSync<R>(query: CompiledQuery): QueryResult<R> {
+  /**
+   * `executeQuery` without promises, for drivers that run synchronously (check `synchronous` first).
+   * Returns {@link DEFERRED} (nothing was run or recorded) when the database is locked by another
+   * connection or process: the caller then awaits `executeQuery`, which waits for the lock on timers.
+   */
+  executeSync<R>(query: CompiledQuery): QueryResult<R> | typeof DEFERRED {
     const inner = this.inner;
     if (!isSyncCapable(inner)) throw new OperationalError('executeSync() on a driver that runs asynchronously');
     if (this.aborted !== null && !ROLLBACK.test(query.sql)) throw abortedError(this.#options.alias, this.aborted);
     const started = performance.now();
     let failed = false;
+    let deferred = false;
     try {
       return inner.executeSync<R>(query);
     } catch (error) {
+      if (this.#options.deferWhenBusy?.(error) === true) {
+        deferred = true;
+        return DEFERRED;
+      }
       failed = true;
       throw this.#failed(error, query);
     } finally {
-      this.#record(query, performance.now() - started, failed);
+      if (!deferred) this.#record(query, performance.now() - started, failed);
     }
   }
 

@@ -5,7 +5,7 @@ import { assertNever } from '../../utils/index.js';
 import type { DialectDriver, DialectFactory, DialectFeatures, DriverConfig, MappedError, ValueAdapter } from '../dialect.js';
 import { sqliteSql } from './sql-overrides.js';
 import { IDENTITY, decimalFromDb, jsonContainsValue, intToBoolean, jsonFromText, jsonToDb, loadDriver, toBigInt } from '../shared.js';
-import { OxenSqliteDriver } from './sqlite-driver.js';
+import { OxenSqliteDriver, SQLITE_BUSY_WAIT_MS, isSqliteBusy } from './sqlite-driver.js';
 import { registerDecimalAggregates } from './decimal-aggregates.js';
 
 /** SQLite's capabilities. */
@@ -113,15 +113,17 @@ export const createSqliteDialect: DialectFactory = async (config: DriverConfig):
   const isFile = filename !== ':memory:' && filename !== '';
   const driver = new OxenSqliteDriver({
     beginStatement: 'begin immediate',
+    lockWaitMs: config.pool.acquireTimeoutMs,
     open: async () => {
-      const db = new Database(filename, { timeout: config.pool.acquireTimeoutMs });
+      // SQLite's own busy wait blocks the event loop: keep it short (the driver retries on timers).
+      const db = new Database(filename, { timeout: SQLITE_BUSY_WAIT_MS });
       db.pragma('foreign_keys = ON');
       if (isFile) {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
       }
       if (config.readOnly) db.pragma('query_only = ON');
-      db.pragma(`busy_timeout = ${Math.trunc(config.pool.acquireTimeoutMs)}`);
+      db.pragma(`busy_timeout = ${SQLITE_BUSY_WAIT_MS}`);
       // Unicode-aware case folding (SQLite's own lower/upper fold ASCII only).
       db.function('lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
       db.function('upper', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toUpperCase() : v));
@@ -163,6 +165,7 @@ export const createSqliteDialect: DialectFactory = async (config: DriverConfig):
     adapter,
     sql: sqliteSql,
     mapError,
+    deferWhenBusy: isSqliteBusy,
     // SQLite undoes only the failing statement, except after these, which may end the transaction.
     abortsTransaction: (error) => /^SQLITE_(FULL|IOERR|NOMEM|INTERRUPT|CORRUPT)/.test(String((error as { code?: unknown })?.code)),
     async tableExists(db: Kysely<unknown>, table: string) {
