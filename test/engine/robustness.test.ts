@@ -112,6 +112,7 @@ forEachDialect(
     });
     afterEach(async () => {
       proxy?.onClientData(null);
+      proxy?.delay(0);
       await disconnect('faulty').catch(() => undefined);
     });
     afterAll(async () => {
@@ -130,7 +131,7 @@ forEachDialect(
     }
 
     it.runIf(server)('a statement the server does not answer rejects at the deadline; the connection is destroyed and the statement cancelled', async () => {
-      const c = await connect(proxy.rewrite(ctx.url), { alias: 'faulty', statementDeadlineMs: 400, pool: { max: 2 } });
+      const c = await connect(proxy.rewrite(ctx.url), { alias: 'faulty', statementDeadlineMs: 400, pool: { max: 2 }, logger: () => undefined });
       expect(await Item.using('faulty').count()).toBe(0);
       const e = await rejection<ConnectionError>(c.execute(CompiledQuery.raw(sleepSql())));
       expect(e).toBeInstanceOf(ConnectionError);
@@ -142,7 +143,7 @@ forEachDialect(
     });
 
     it.runIf(server)('a black-holed network: the call rejects instead of hanging, and later calls use new connections', async () => {
-      const c = await connect(proxy.rewrite(ctx.url), { alias: 'faulty', statementDeadlineMs: 400, pool: { max: 1 } });
+      const c = await connect(proxy.rewrite(ctx.url), { alias: 'faulty', statementDeadlineMs: 400, pool: { max: 1 }, logger: () => undefined });
       await Item.create({ email: 'x@x.io' });
       expect(await Item.using('faulty').count()).toBe(1);
       const opened = proxy.connections;
@@ -156,8 +157,20 @@ forEachDialect(
       expect(c.metrics().errors).toBeGreaterThanOrEqual(1);
     });
 
+    it.runIf(server)('a slow network within the deadline: statements answer late but succeed, nothing is abandoned', async () => {
+      const c = await connect(proxy.rewrite(ctx.url), { alias: 'faulty', statementDeadlineMs: 5000, pool: { max: 1 } });
+      await Item.create({ email: 'slow@x.io' });
+      expect(await Item.using('faulty').count()).toBe(1);
+      const opened = proxy.connections;
+      proxy.delay(150);
+      expect(await Item.using('faulty').count()).toBe(1);
+      expect(await Item.using('faulty').filter({ email: 'slow@x.io' }).exists()).toBe(true);
+      expect(proxy.connections).toBe(opened); // the same pooled connection served every statement
+      expect(c.metrics().errors).toBe(0);
+    });
+
     it.runIf(server)('a transaction whose statement missed the deadline is failed: nothing of it is written', async () => {
-      await connect(proxy.rewrite(ctx.url), { alias: 'faulty', statementDeadlineMs: 400, pool: { max: 2 } });
+      await connect(proxy.rewrite(ctx.url), { alias: 'faulty', statementDeadlineMs: 400, pool: { max: 2 }, logger: () => undefined });
       const e = await rejection(
         transaction({ using: 'faulty' }, async () => {
           await Item.create({ email: 'tx@x.io' }, { using: 'faulty' });
@@ -172,7 +185,7 @@ forEachDialect(
     });
 
     it.runIf(server)('a write cut mid-statement outside a transaction: ConnectionError with outcomeUnknown', async () => {
-      await connect(proxy.rewrite(ctx.url), { alias: 'faulty', pool: { max: 1 } });
+      await connect(proxy.rewrite(ctx.url), { alias: 'faulty', pool: { max: 1 }, logger: () => undefined });
       expect(await Item.using('faulty').count()).toBe(0);
       proxy.onClientData((chunk) => {
         if (/insert into/i.test(chunk.toString('latin1'))) setImmediate(() => proxy.cut());

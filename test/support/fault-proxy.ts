@@ -1,8 +1,8 @@
 /**
  * A small in-process TCP proxy for fault tests: put it in front of a real server and make the network
  * misbehave. `blackHole()` keeps every socket open but stops forwarding (a frozen server or a path that
- * drops packets); `cut()` destroys every open connection (a reset mid-statement); `delayMs` holds each
- * chunk from the server back. New connections after `blackHole()` still pass unless `blackHoleNew` is set.
+ * drops packets); `cut()` destroys every open connection (a reset mid-statement); `delay(ms)` holds
+ * each chunk from the server back that long (a slow network), in order. New connections after `blackHole()` still pass unless `blackHoleNew` is set.
  */
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 
@@ -15,6 +15,8 @@ export interface FaultProxy {
   blackHole(): void;
   /** Destroys every open connection, both sides. */
   cut(): void;
+  /** Holds each chunk from the server back `ms` before passing it on (0: pass at once). */
+  delay(ms: number): void;
   /** Calls `onData` for each chunk the client sends (to cut right after a statement was sent). */
   onClientData(listener: ((chunk: Buffer) => void) | null): void;
   /** Connections opened through the proxy so far. */
@@ -33,6 +35,7 @@ export async function startFaultProxy(host: string, port: number): Promise<Fault
   const pairs = new Set<Pair>();
   let opened = 0;
   let clientListener: ((chunk: Buffer) => void) | null = null;
+  let delayMs = 0;
   const server: Server = createServer((client) => {
     opened++;
     const upstream = tcpConnect(port, host);
@@ -44,7 +47,16 @@ export async function startFaultProxy(host: string, port: number): Promise<Fault
       clientListener?.(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
-      if (!pair.frozen) client.write(chunk);
+      if (pair.frozen) return;
+      if (delayMs === 0) client.write(chunk);
+      else {
+        // Pause the upstream so that chunks keep their order while one is held back.
+        upstream.pause();
+        setTimeout(() => {
+          if (!pair.frozen && !client.destroyed) client.write(chunk);
+          upstream.resume();
+        }, delayMs);
+      }
     });
     const end = (): void => {
       pairs.delete(pair);
@@ -71,6 +83,9 @@ export async function startFaultProxy(host: string, port: number): Promise<Fault
         p.server.destroy();
       }
       pairs.clear();
+    },
+    delay(ms) {
+      delayMs = ms;
     },
     onClientData(listener) {
       clientListener = listener;
