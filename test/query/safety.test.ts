@@ -438,6 +438,14 @@ forEachDialect(
         expect(ctx.connection().metrics().queries).toBe(queriesBefore);
         await expectUnchanged();
       });
+
+      it('in the error of the database for an invalid 1 MB regular expression', async () => {
+        const e = await rejection(Target.filter({ name__regex: `(${k}` }).count());
+        expect(e).toBeInstanceOf(OxenError);
+        expect(e.message.length).toBeLessThan(4 * MESSAGE_INPUT_LIMIT + 400);
+        if (ctx.dialect === 'sqlite') expect(e.message).toContain(`invalid regular expression '(${'k'.repeat(MESSAGE_INPUT_LIMIT - 1)}… (1000001 characters)'`);
+        await expectUnchanged();
+      });
     });
 
     describe('identifier channels reject with FieldError before compiling', () => {

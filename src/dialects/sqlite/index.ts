@@ -1,7 +1,7 @@
 import { SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql, type Dialect as KyselyDialect, type Kysely } from 'kysely';
 import type { IntegrityErrorKind } from '../../errors/index.js';
 import type { EnumFieldDef, Field } from '../../fields/index.js';
-import { assertNever } from '../../utils/index.js';
+import { assertNever, clip } from '../../utils/index.js';
 import type { DialectDriver, DialectFactory, DialectFeatures, DriverConfig, MappedError, ValueAdapter } from '../dialect.js';
 import { sqliteSql } from './sql-overrides.js';
 import { IDENTITY, decimalFromDb, jsonContainsValue, intToBoolean, jsonFromText, jsonToDb, loadDriver, toBigInt } from '../shared.js';
@@ -106,6 +106,16 @@ function mapError(error: unknown): MappedError | undefined {
   return { type: 'operational', message };
 }
 
+/** A RegExp for the REGEXP function; a bad pattern's error repeats it only up to the message bound. */
+function compileRegex(pattern: string, flags: string): RegExp {
+  try {
+    return new RegExp(pattern, flags);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, '') : String(error);
+    throw new Error(`invalid regular expression '${clip(pattern)}': ${reason}`);
+  }
+}
+
 /** Creates the SQLite dialect for a file or `:memory:`. */
 export const createSqliteDialect: DialectFactory = async (config: DriverConfig): Promise<DialectDriver> => {
   const Database = (await loadDriver('better-sqlite3', async () => (await import('better-sqlite3')).default));
@@ -133,7 +143,7 @@ export const createSqliteDialect: DialectFactory = async (config: DriverConfig):
         const key = `${String(flags)}/${String(pattern)}`;
         let re = regexes.get(key);
         if (re === undefined) {
-          re = new RegExp(String(pattern), `u${String(flags)}`);
+          re = compileRegex(String(pattern), `u${String(flags)}`);
           if (regexes.size > 256) regexes.clear();
           regexes.set(key, re);
         }
