@@ -20,6 +20,7 @@ export {
   onCommit,
   inTransaction,
   Connection,
+  DEADLINE_GRACE_MS,
   type ConnectOptions,
   type ConnectionSpec,
   type PoolOptions,
@@ -33,6 +34,7 @@ export {
   type IsolationLevel,
 } from './engine/index.js';
 export type { LatencySummary } from './engine/monitor.js';
+export { MESSAGE_INPUT_LIMIT } from './utils/index.js';
 export type { DialectName, DialectFeatures } from './dialects/index.js';
 
 // Models and fields

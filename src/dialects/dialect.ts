@@ -47,6 +47,15 @@ export interface ArrayRowsQuery {
   readonly arrayRows?: boolean;
 }
 
+/**
+ * A driver connection that can be given up while a statement is still pending (its deadline passed):
+ * `abandon()` destroys the socket, asks the server to cancel the statement through a fresh connection,
+ * and makes the driver destroy the connection instead of returning it to the pool.
+ */
+export interface AbandonableConnection {
+  abandon(): void;
+}
+
 /** Pool settings, all resolved to numbers. */
 export interface ResolvedPoolOptions {
   readonly min: number;
@@ -125,6 +134,12 @@ export interface DialectDriver {
   readonly sql: SqlOverrides;
   /** Driver error → Oxen error. */
   mapError: ErrorMapper;
+  /**
+   * True when a synchronous run failed only because another connection or process holds the lock
+   * (SQLite's SQLITE_BUSY): the engine then runs the statement through `executeQuery`, which waits
+   * for the lock on timers instead of blocking the event loop.
+   */
+  deferWhenBusy?(error: unknown): boolean;
   /**
    * True when this error, raised inside a transaction, ended the transaction on the server (PostgreSQL:
    * any error; MySQL/MariaDB: a deadlock; SQLite: I/O, full disk, out of memory). The transaction can

@@ -1,5 +1,5 @@
 export * from './dialect.js';
-export { shortName } from './shared.js';
+export { assertBindable, shortName } from './shared.js';
 export { createSqliteDialect, sqliteFeatures } from './sqlite/index.js';
 export { createPostgresDialect, postgresFeatures } from './postgres/index.js';
 export { createMysqlDialect, mysqlFeatures } from './mysql/index.js';

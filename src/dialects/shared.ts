@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../errors/index.js';
+import { ConfigurationError, FieldError } from '../errors/index.js';
 import type { DecimalFieldDef, Field } from '../fields/index.js';
 import { normalizeTime } from '../utils/index.js';
 import type { ValueAdapter } from './dialect.js';
@@ -73,26 +73,92 @@ export function jsonContainsValue(document: unknown, value: unknown): boolean {
   return document === value;
 }
 
-/** Replaces each `?` outside quotes and comments with `make(n)` (n from 1). */
-export function rewritePlaceholders(text: string, make: (n: number) => string): string {
+/**
+ * Replaces each `?` placeholder with `make(n)` (n from 1). A `?` inside a string literal (`'…'`, `''`
+ * doubled), a quoted identifier (`"…"`, `` `…` ``), a `-- …` line comment or a block comment is left
+ * alone; `??` outside them stands for a literal `?` (PostgreSQL's JSON key operator: `data ?? 'key'`).
+ * PostgreSQL (default): block comments nest, `$tag$…$tag$` strings are skipped. `mysql`: backslash
+ * escapes inside quotes, and `# …` line comments.
+ */
+export function rewritePlaceholders(text: string, make: (n: number) => string, mysql = false): string {
   let out = '';
   let n = 0;
-  let quote: string | null = null;
-  for (let i = 0; i < text.length; i++) {
+  let i = 0;
+  const length = text.length;
+  while (i < length) {
     const c = text[i];
-    if (quote !== null) {
+    if (c === "'" || c === '"' || c === '`') {
+      let j = i + 1;
+      while (j < length) {
+        if (mysql && text[j] === '\\' && c !== '`') j += 2;
+        else if (text[j] === c) {
+          if (text[j + 1] === c) j += 2; // doubled quote: still inside
+          else break;
+        } else j++;
+      }
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if ((c === '-' && text[i + 1] === '-') || (mysql && c === '#')) {
+      const end = text.indexOf('\n', i);
+      const stop = end === -1 ? length : end;
+      out += text.slice(i, stop);
+      i = stop;
+    } else if (c === '/' && text[i + 1] === '*') {
+      let depth = 1;
+      let j = i + 2;
+      while (j < length && depth > 0) {
+        if (!mysql && text[j] === '/' && text[j + 1] === '*') {
+          depth++;
+          j += 2;
+        } else if (text[j] === '*' && text[j + 1] === '/') {
+          depth--;
+          j += 2;
+        } else j++;
+      }
+      out += text.slice(i, j);
+      i = j;
+    } else if (!mysql && c === '$' && (i === 0 || !/[\w$]/.test(text[i - 1]))) {
+      const tag = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 64));
+      const end = tag === null ? -1 : text.indexOf(tag[0], i + tag[0].length);
+      const stop = tag === null ? i + 1 : end === -1 ? length : end + tag[0].length;
+      out += text.slice(i, stop);
+      i = stop;
+    } else if (c === '?') {
+      if (text[i + 1] === '?') {
+        out += '?';
+        i += 2;
+      } else {
+        out += make(++n);
+        i++;
+      }
+    } else {
       out += c;
-      if (c === quote) quote = null;
-      continue;
+      i++;
     }
-    if (c === "'" || c === '"' || c === '`') quote = c;
-    if (c === '?') {
-      out += make(++n);
-      continue;
-    }
-    out += c;
   }
   return out;
+}
+
+/**
+ * Refuses a statement parameter that a driver could turn into SQL text instead of binding it: anything
+ * but a string, number, bigint, boolean, null, undefined, Date or Buffer/Uint8Array (mysql2 pastes an
+ * object's `toSqlString()`, expands arrays into lists and objects into `key = value` pairs).
+ */
+export function assertBindable(value: unknown, index: number): void {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'function' || typeof value === 'symbol') throw unbindable(value, index);
+    return;
+  }
+  if (value instanceof Date || value instanceof Uint8Array) return;
+  throw unbindable(value, index);
+}
+
+function unbindable(value: unknown, index: number): FieldError {
+  const kind = Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  return new FieldError(
+    `Parameter ${index + 1} is ${kind}: statement parameters must be strings, numbers, bigints, booleans, null, Dates or Buffers. ` +
+      'Pass one parameter per placeholder (JSON.stringify() objects for a JSON column).',
+  );
 }
 
 /** EXPLAIN rows as lines: each row's values joined by tabs. */

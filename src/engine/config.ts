@@ -35,6 +35,15 @@ export interface Log {
 /** A logger as a single function. */
 export type LogFunction = (level: 'debug' | 'info' | 'warn' | 'error', message: string, context?: Record<string, unknown>) => void;
 
+/** What the client-side statement deadline adds to `statementTimeoutMs` by default (the server's own timeout answers first). */
+export const DEADLINE_GRACE_MS = 2000;
+
+/** The statement deadline in ms, or undefined for none (see `ConnectOptions.statementDeadlineMs`). */
+export function resolveDeadline(options: Pick<ConnectOptions, 'statementTimeoutMs' | 'statementDeadlineMs'>): number | undefined {
+  if (options.statementDeadlineMs !== undefined) return options.statementDeadlineMs > 0 ? options.statementDeadlineMs : undefined;
+  return options.statementTimeoutMs !== undefined && options.statementTimeoutMs > 0 ? options.statementTimeoutMs + DEADLINE_GRACE_MS : undefined;
+}
+
 /** Options of `connect()`. */
 export interface ConnectOptions {
   /** The connection's alias (default `'default'`). */
@@ -43,6 +52,13 @@ export interface ConnectOptions {
   pool?: PoolOptions;
   /** Abort statements that run longer than this (PostgreSQL and MySQL/MariaDB). */
   statementTimeoutMs?: number;
+  /**
+   * Client-side deadline for the server's answer to each statement (PostgreSQL and MySQL/MariaDB): past
+   * it the call rejects with a ConnectionError, the connection is closed and the statement cancelled.
+   * Default: `statementTimeoutMs` plus {@link DEADLINE_GRACE_MS} when `statementTimeoutMs` is set, else
+   * none. 0 turns it off.
+   */
+  statementDeadlineMs?: number;
   /** Statements slower than this are logged (warn) with their SQL and redacted parameters. */
   slowQueryMs?: number;
   /** Where Oxen logs: a function or a pino-style object (default: warnings and errors to the console). */
@@ -54,7 +70,7 @@ export interface ConnectOptions {
 /** One entry of `connect({ alias: ... })`: a URL, or options with a `url`. */
 export type ConnectionSpec = string | (Omit<ConnectOptions, 'alias'> & { url: string });
 
-const OPTION_KEYS = ['alias', 'pool', 'statementTimeoutMs', 'slowQueryMs', 'logger', 'readOnly'];
+const OPTION_KEYS = ['alias', 'pool', 'statementTimeoutMs', 'statementDeadlineMs', 'slowQueryMs', 'logger', 'readOnly'];
 const POOL_KEYS = ['min', 'max', 'acquireTimeoutMs', 'idleTimeoutMs', 'maxLifetimeMs'];
 const SCHEMES: Record<string, DialectName> = {
   sqlite: 'sqlite',
@@ -190,6 +206,7 @@ export function checkOptions(options: unknown): ConnectOptions {
     if (pool.min !== undefined && pool.max !== undefined && pool.min > pool.max) throw new ConfigurationError('Option pool.min must not exceed pool.max');
   }
   nonNegative(o.statementTimeoutMs, 'statementTimeoutMs');
+  nonNegative(o.statementDeadlineMs, 'statementDeadlineMs');
   nonNegative(o.slowQueryMs, 'slowQueryMs');
   if (o.logger !== undefined && typeof o.logger !== 'function' && !(typeof o.logger === 'object' && o.logger !== null && typeof (o.logger as OxenLogger).warn === 'function')) {
     throw new ConfigurationError('Option logger must be a function or an object with debug/info/warn/error methods');

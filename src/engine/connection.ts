@@ -3,7 +3,7 @@ import { ConnectionError, OxenError } from '../errors/index.js';
 import type { DialectDriver, DialectFeatures, DialectName } from '../dialects/index.js';
 import type { Log } from './config.js';
 import { currentFrame } from './context.js';
-import { InstrumentedDriver } from './instrumented-driver.js';
+import { DEFERRED, InstrumentedDriver } from './instrumented-driver.js';
 import { Monitor, type LatencySummary } from './monitor.js';
 
 /** What `db.metrics()` returns. */
@@ -35,6 +35,8 @@ export interface ConnectionSettings {
   readonly acquireTimeoutMs: number;
   readonly poolMax: number;
   readonly slowQueryMs: number | undefined;
+  /** The client-side statement deadline (ms), or undefined for none. */
+  readonly deadlineMs?: number;
   readonly readOnly: boolean;
   readonly log: Log;
 }
@@ -89,7 +91,9 @@ export class Connection {
       log: settings.log,
       acquireTimeoutMs: settings.acquireTimeoutMs,
       slowQueryMs: settings.slowQueryMs,
+      deadlineMs: settings.deadlineMs,
       singleConnection: driver.features.singleConnection || settings.poolMax === 1,
+      deferWhenBusy: driver.deferWhenBusy,
     };
     const dialect: KyselyDialect = {
       createAdapter: () => inner.createAdapter(),
@@ -132,7 +136,9 @@ export class Connection {
     if (free !== undefined && free.synchronous) {
       // SQLite: acquire, run and release without a promise per layer.
       try {
-        return free.executeSync<R>(query);
+        const result = free.executeSync<R>(query);
+        // Locked by another process: wait for the lock on timers (other work runs meanwhile).
+        return result === DEFERRED ? await free.executeQuery<R>(query) : result;
       } finally {
         if (!driver.releaseSync(free)) await driver.releaseConnection(free);
       }

@@ -1,7 +1,7 @@
 import { ConfigurationError, ConnectionError } from '../errors/index.js';
 import { createMysqlDialect, createPostgresDialect, createSqliteDialect, type DialectFactory, type DialectName } from '../dialects/index.js';
 import { isPlainObject, suggestion } from '../utils/index.js';
-import { checkOptions, parseUrl, resolveLogger, resolvePool, type ConnectOptions, type ConnectionSpec } from './config.js';
+import { checkOptions, parseUrl, resolveDeadline, resolveLogger, resolvePool, type ConnectOptions, type ConnectionSpec } from './config.js';
 import { Connection } from './connection.js';
 
 const FACTORIES: Record<DialectName, DialectFactory> = {
@@ -43,6 +43,7 @@ async function open(url: string, options: ConnectOptions): Promise<Connection> {
         acquireTimeoutMs: pool.acquireTimeoutMs,
         poolMax: pool.max,
         slowQueryMs: options.slowQueryMs,
+        deadlineMs: resolveDeadline(options),
         readOnly: options.readOnly === true,
         log,
       });

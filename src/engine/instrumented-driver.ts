@@ -1,6 +1,6 @@
 import type { CompiledQuery, DatabaseConnection, Driver, QueryCompiler, QueryResult, TransactionSettings } from 'kysely';
 import { ConnectionError, IntegrityError, OperationalError, OxenError, TransactionError, type OxenErrorContext } from '../errors/index.js';
-import type { ErrorMapper } from '../dialects/index.js';
+import type { AbandonableConnection, ErrorMapper } from '../dialects/index.js';
 import { redactParameters } from '../utils/index.js';
 import type { Log } from './config.js';
 import { currentFrame } from './context.js';
@@ -18,6 +18,13 @@ export interface InstrumentOptions {
   readonly slowQueryMs: number | undefined;
   /** The pool can hand out only one connection (pool.max 1, or SQLite). */
   readonly singleConnection: boolean;
+  /** A synchronous run failed only on a lock that `executeQuery` waits for asynchronously. */
+  readonly deferWhenBusy?: (error: unknown) => boolean;
+  /**
+   * How long a statement may wait for the server's answer before the call rejects and the connection
+   * is abandoned; undefined for none. Applies to connections that can be abandoned (PostgreSQL, MySQL).
+   */
+  readonly deadlineMs?: number;
 }
 
 /** Translates any error from the driver into the Oxen tree, once, with the SQL and redacted parameters. */
@@ -40,13 +47,31 @@ export function translateError(error: unknown, mapError: ErrorMapper, query?: Co
         columns: mapped.columns,
       });
     case 'connection':
-      return new ConnectionError(mapped.message, context);
+      return new ConnectionError(connectionMessage(mapped.message), context);
     case 'operational':
       return new OperationalError(mapped.message, context);
   }
 }
 
+/** mysql2's bare wording for a statement sent on a connection that had already closed. */
+const CLOSED_STATE = /can't add new command when connection is in closed state/i;
+
+/** The driver's message, or what happened in plain words where the driver's is cryptic. */
+function connectionMessage(message: string): string {
+  if (CLOSED_STATE.test(message)) {
+    return `The connection to the server was already closed when the statement was sent (the server went away, or the network cut it): ${message}`;
+  }
+  return message;
+}
+
 const ROLLBACK = /^\s*rollback\b/i;
+/** COMMIT: the one statement of a transaction whose interruption leaves the outcome unknown. */
+const COMMIT = /^\s*(?:commit|end)\b/i;
+/** Statements that cannot have written anything (an interrupted one has a known outcome: nothing). */
+const READ_ONLY = /^\s*(?:select|show|explain|begin|start\s+transaction|rollback|savepoint|release|set\s)/i;
+
+/** What `executeSync` returns when the statement must wait for a lock asynchronously instead. */
+export const DEFERRED: unique symbol = Symbol('deferred');
 
 /** A driver connection that can also run a statement synchronously (SQLite's). */
 interface SyncCapable {
@@ -66,23 +91,74 @@ export class InstrumentedConnection implements DatabaseConnection {
   /** The error that ended the open transaction on the server; only ROLLBACK may follow. */
   aborted: OxenError | null = null;
 
+  /** The statement deadline, when the driver connection can be abandoned. */
+  readonly #deadlineMs: number | undefined;
+  /** The connection was abandoned after a missed deadline: every later statement fails at once. */
+  lost: OxenError | null = null;
+
   constructor(inner: DatabaseConnection, options: InstrumentOptions) {
     this.inner = inner;
     this.#options = options;
+    const deadline = options.deadlineMs;
+    this.#deadlineMs = deadline !== undefined && deadline > 0 && typeof (inner as Partial<AbandonableConnection>).abandon === 'function' ? deadline : undefined;
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.lost !== null) {
+      // The server ends the transaction of a closed connection: a rollback has nothing left to do.
+      if (ROLLBACK.test(query.sql)) return { rows: [] };
+      throw this.lost;
+    }
     if (this.aborted !== null && !ROLLBACK.test(query.sql)) throw abortedError(this.#options.alias, this.aborted);
     const started = performance.now();
     let failed = false;
     try {
-      return await this.inner.executeQuery<R>(query);
+      const pending = this.inner.executeQuery<R>(query);
+      return this.#deadlineMs === undefined ? await pending : await this.#withDeadline(pending, this.#deadlineMs, query);
     } catch (error) {
       failed = true;
       throw this.#failed(error, query);
     } finally {
       this.#record(query, performance.now() - started, failed);
     }
+  }
+
+  /**
+   * Waits for the statement at most `ms`: past that the connection is abandoned (socket destroyed,
+   * statement cancelled on the server, never returned to the pool), an open transaction is marked
+   * failed, and the call rejects with a ConnectionError naming the deadline. One timer per statement.
+   */
+  #withDeadline<R>(pending: Promise<QueryResult<R>>, ms: number, query: CompiledQuery): Promise<QueryResult<R>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const error = new ConnectionError(
+          `The server did not answer within ${ms} ms on '${this.#options.alias}' (statementTimeoutMs plus a grace period, or statementDeadlineMs): ` +
+            'the connection was closed and the statement cancelled on the server; whether a write was applied is unknown. ' +
+            'Check that the server is up and reachable, or raise statementDeadlineMs.',
+          { sql: query.sql, parameters: redactParameters(query.parameters), outcomeUnknown: this.#outcomeUnknown(query.sql) },
+        );
+        pending.catch(() => undefined);
+        this.lost = error;
+        if (this.inTransaction) this.aborted = error;
+        (this.inner as unknown as AbandonableConnection).abandon();
+        reject(error);
+      }, ms);
+      pending.then(
+        (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** Could this statement, cut off now, have changed data? A write outside a transaction, or COMMIT. */
+  #outcomeUnknown(sql: string): boolean {
+    return this.inTransaction ? COMMIT.test(sql) : !READ_ONLY.test(sql);
   }
 
   /** True when the driver can run statements synchronously (see `executeSync`). */
@@ -90,26 +166,41 @@ export class InstrumentedConnection implements DatabaseConnection {
     return isSyncCapable(this.inner);
   }
 
-  /** `executeQuery` without promises, for drivers that run synchronously (check `synchronous` first). */
-  executeSync<R>(query: CompiledQuery): QueryResult<R> {
+  /**
+   * `executeQuery` without promises, for drivers that run synchronously (check `synchronous` first).
+   * Returns {@link DEFERRED} (nothing was run or recorded) when the database is locked by another
+   * connection or process: the caller then awaits `executeQuery`, which waits for the lock on timers.
+   */
+  executeSync<R>(query: CompiledQuery): QueryResult<R> | typeof DEFERRED {
     const inner = this.inner;
     if (!isSyncCapable(inner)) throw new OperationalError('executeSync() on a driver that runs asynchronously');
     if (this.aborted !== null && !ROLLBACK.test(query.sql)) throw abortedError(this.#options.alias, this.aborted);
     const started = performance.now();
     let failed = false;
+    let deferred = false;
     try {
       return inner.executeSync<R>(query);
     } catch (error) {
+      if (this.#options.deferWhenBusy?.(error) === true) {
+        deferred = true;
+        return DEFERRED;
+      }
       failed = true;
       throw this.#failed(error, query);
     } finally {
-      this.#record(query, performance.now() - started, failed);
+      if (!deferred) this.#record(query, performance.now() - started, failed);
     }
   }
 
   /** Translates a driver error; an error that ended the open transaction marks it aborted. */
   #failed(error: unknown, query: CompiledQuery): OxenError {
-    const translated = translateError(error, this.#options.mapError, query);
+    let translated = translateError(error, this.#options.mapError, query);
+    if (translated instanceof ConnectionError && translated.outcomeUnknown === undefined && this.#outcomeUnknown(query.sql)) {
+      translated = new ConnectionError(
+        `${translated.message} (the connection was lost while the write was pending: it may or may not have been applied; read it back before retrying)`,
+        { sql: translated.sql, parameters: translated.parameters, cause: error, outcomeUnknown: true },
+      );
+    }
     if (this.inTransaction && !ROLLBACK.test(query.sql) && this.#options.abortsTransaction(error)) this.aborted = translated;
     return translated;
   }

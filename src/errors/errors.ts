@@ -17,6 +17,8 @@ export interface OxenErrorContext {
   readonly parameters?: readonly string[];
   /** The original error (a driver error, a validator error, ...). */
   readonly cause?: unknown;
+  /** A write lost its connection before the server's answer: it may or may not have been applied. */
+  readonly outcomeUnknown?: boolean;
 }
 
 /**
@@ -51,8 +53,24 @@ export class OxenError extends Error {
 /** A bad connection URL, an unknown option, a malformed model definition: fix the configuration. */
 export class ConfigurationError extends OxenError {}
 
-/** The database could not be reached, or a connection could not be acquired in time. */
-export class ConnectionError extends OxenError {}
+/**
+ * The database could not be reached, a connection could not be acquired in time, or the connection was
+ * lost (or given up after its statement deadline) while a statement ran.
+ */
+export class ConnectionError extends OxenError {
+  /**
+   * True when the connection was lost while a write was pending outside a transaction (or during
+   * COMMIT): the server may have applied it or not. Read the row back before retrying a write that is
+   * not idempotent. Absent when nothing can have been written (a read, or a transaction that was
+   * still open: the server rolls it back).
+   */
+  readonly outcomeUnknown?: true;
+
+  constructor(message: string, context: OxenErrorContext = {}) {
+    super(message, context);
+    if (context.outcomeUnknown === true) this.outcomeUnknown = true;
+  }
+}
 
 /** Per-field validation messages: `{ email: ['must be an email'] }`. */
 export type ValidationErrors = Record<string, string[]>;

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../errors/index.js';
-import { isPlainObject } from '../utils/index.js';
+import { isPlainObject, unstorableText } from '../utils/index.js';
 import { Field, InvalidValue, typeName, type FieldOptions } from './field.js';
 
 /** A boolean; always `true`/`false` in user code, whatever the column type. */
@@ -21,7 +21,8 @@ function checkJson(value: unknown, path: string, depth: number): void {
   if (depth > 256) throw new InvalidValue('is nested more than 256 levels deep');
   if (value === null || typeof value === 'boolean') return;
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) throw new InvalidValue(`has a NUL character (\\u0000) at ${path}, which PostgreSQL cannot store`);
+    const bad = unstorableText(value);
+    if (bad !== undefined) throw new InvalidValue(`has ${bad} at ${path}, which the databases cannot store as written`);
     return;
   }
   if (typeof value === 'number') {
@@ -34,7 +35,8 @@ function checkJson(value: unknown, path: string, depth: number): void {
   }
   if (isPlainObject(value)) {
     for (const key of Object.keys(value)) {
-      if (key.includes('\u0000')) throw new InvalidValue(`has a NUL character in a key at ${path}`);
+      const bad = unstorableText(key);
+      if (bad !== undefined) throw new InvalidValue(`has ${bad} in a key at ${path}`);
       checkJson(value[key], `${path}.${key}`, depth + 1);
     }
     return;

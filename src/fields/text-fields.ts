@@ -1,10 +1,12 @@
 import { randomUUID, randomBytes } from 'node:crypto';
 import { ConfigurationError } from '../errors/index.js';
+import { unstorableText } from '../utils/index.js';
 import { Field, InvalidValue, typeName, type FieldOptions } from './field.js';
 
 function cleanString(value: unknown, what: string): string {
   if (typeof value !== 'string') throw new InvalidValue(`must be ${what}, got ${typeName(value)}`);
-  if (value.includes('\u0000')) throw new InvalidValue('must not contain the NUL character (\\u0000)');
+  const bad = unstorableText(value);
+  if (bad !== undefined) throw new InvalidValue(`must not contain ${bad}`);
   return value;
 }
 

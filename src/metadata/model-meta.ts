@@ -1,6 +1,6 @@
 import { FieldError } from '../errors/index.js';
 import type { Field, ForeignKeyDef, ManyToManyDef } from '../fields/index.js';
-import { suggestion } from '../utils/index.js';
+import { clip, suggestion } from '../utils/index.js';
 
 /** Options of the `@model()` class decorator. */
 export interface ModelOptions {
@@ -169,7 +169,7 @@ export class ModelMeta {
     if (name === 'pk') return this.pk;
     const f = this.fieldMap.get(name);
     if (f === undefined) {
-      throw new FieldError(`Unknown field '${name}' on ${this.name}${suggestion(name, this.fieldNames)}`, { model: this.name, field: name });
+      throw new FieldError(`Unknown field '${clip(name)}' on ${this.name}${suggestion(name, this.fieldNames)}`, { model: this.name, field: name });
     }
     return f;
   }

@@ -1,4 +1,5 @@
 import { CompiledQuery } from 'kysely';
+import { assertBindable } from '../dialects/index.js';
 import { FieldError, type DoesNotExist, type MultipleObjectsReturned } from '../errors/index.js';
 import { getConnection } from '../engine/index.js';
 import { registry, type ModelMeta } from '../metadata/index.js';
@@ -189,7 +190,10 @@ export abstract class Model {
 
   /**
    * Runs hand-written SQL and hydrates the rows into instances. `?` placeholders work on every dialect
-   * and parameters are always bound, never interpolated.
+   * and parameters are always bound, never interpolated; a `?` inside a string literal, a quoted
+   * identifier or a comment is not a placeholder, and `??` is a literal `?` (PostgreSQL's JSON key
+   * operator). Parameters must be strings, numbers, bigints, booleans, null, Dates or Buffers (a
+   * FieldError otherwise: an object or array is never turned into SQL).
    *
    * @example
    * ```ts
@@ -199,6 +203,7 @@ export abstract class Model {
   static async raw<M extends Model>(this: ModelStatic<M>, text: string, parameters: readonly unknown[] = [], options: { using?: string } = {}): Promise<M[]> {
     if (typeof text !== 'string' || text.trim() === '') throw new FieldError('raw() takes an SQL string');
     if (!Array.isArray(parameters)) throw new FieldError('raw() takes its parameters as an array');
+    parameters.forEach(assertBindable);
     const meta = this.meta;
     const connection = getConnection(options.using ?? meta.connection ?? 'default');
     const plan = planFor(connection.driver, meta);
@@ -271,3 +276,4 @@ export abstract class Model {
     return out;
   }
 }
+

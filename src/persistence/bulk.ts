@@ -6,7 +6,7 @@ import type { ModelMeta } from '../metadata/index.js';
 import { compileBulkUpdate, compileInsert, insertRows, type ConflictMode } from '../query/compile/index.js';
 import { LOADED_FROM, PERSISTED, planFor } from '../query/hydrate/index.js';
 import type { QuerySet } from '../query/queryset/index.js';
-import { isPlainObject, suggestion } from '../utils/index.js';
+import { clip, isPlainObject, suggestion } from '../utils/index.js';
 import { validateInstance } from './validate.js';
 import { buildInstance, saveInstance, stampTimestamps } from './write.js';
 
@@ -40,7 +40,7 @@ function fieldsNamed(meta: ModelMeta, names: readonly string[], what: string): F
   if (!Array.isArray(names) || names.length === 0) throw new FieldError(`${what} takes a non-empty list of field names`, { model: meta.name });
   return names.map((name) => {
     const field = meta.findField(name);
-    if (field === undefined) throw new FieldError(`Unknown field '${name}' in ${what} for ${meta.name}${suggestion(name, meta.fieldNames)}`, { model: meta.name, field: name });
+    if (field === undefined) throw new FieldError(`Unknown field '${clip(name)}' in ${what} for ${meta.name}${suggestion(name, meta.fieldNames)}`, { model: meta.name, field: name });
     return field;
   });
 }
@@ -225,7 +225,7 @@ export async function updateOrCreate<M extends object>(cls: new () => M, qs: Que
   if (!isPlainObject(defaults)) throw new FieldError('updateOrCreate() takes defaults as a plain object', { model: meta.name });
   const apply = async (instance: M): Promise<[M, boolean]> => {
     for (const key of Object.keys(defaults)) {
-      if (meta.findField(key) === undefined) throw new FieldError(`Unknown field '${key}' in updateOrCreate() defaults${suggestion(key, meta.fieldNames)}`, { model: meta.name });
+      if (meta.findField(key) === undefined) throw new FieldError(`Unknown field '${clip(key)}' in updateOrCreate() defaults${suggestion(key, meta.fieldNames)}`, { model: meta.name });
       (instance as Record<string, unknown>)[key] = (defaults as Record<string, unknown>)[key];
     }
     await saveInstance(instance, { using: alias });

@@ -6,7 +6,7 @@ import { compileInsert, compileSelect, compileUpdateByPk, initialState, insertRo
 import { LOADED_FROM, PERSISTED, planFor } from '../query/hydrate/index.js';
 import { QuerySet } from '../query/queryset/index.js';
 import { postDelete, postSave, preDelete, preSave, reportSignalError, type Sender } from '../signals/index.js';
-import { hasOwn, isPlainObject, suggestion } from '../utils/index.js';
+import { clip, hasOwn, isPlainObject, suggestion } from '../utils/index.js';
 import { validateInstance } from './validate.js';
 
 /** Options of `save()`. */
@@ -88,7 +88,7 @@ export function buildInstance<M extends object>(cls: new () => M, data: object |
       if (meta.findRelation(key)?.many === true) {
         throw new FieldError(`${meta.name}.${key} is a to-many relation: save the instance first, then use ${key}.add(...) or ${key}.set([...])`, { model: meta.name, field: key });
       }
-      throw new FieldError(`Unknown field '${key}' for ${meta.name}${suggestion(key, meta.fieldNames)}`, { model: meta.name, field: key });
+      throw new FieldError(`Unknown field '${clip(key)}' for ${meta.name}${suggestion(key, meta.fieldNames)}`, { model: meta.name, field: key });
     }
   }
   for (const field of meta.fields) {
@@ -106,7 +106,7 @@ function resolveUpdateFields(meta: ModelMeta, names: readonly string[]): Field[]
   const fields = new Set<Field>();
   for (const name of names) {
     const field = meta.findField(name);
-    if (field === undefined || name === 'pk') throw new FieldError(`Unknown field '${name}' in save({ updateFields }) for ${meta.name}${suggestion(name, meta.fieldNames)}`, { model: meta.name, field: name });
+    if (field === undefined || name === 'pk') throw new FieldError(`Unknown field '${clip(name)}' in save({ updateFields }) for ${meta.name}${suggestion(name, meta.fieldNames)}`, { model: meta.name, field: name });
     if (field.primaryKey) throw new FieldError(`save({ updateFields }) cannot change the primary key of ${meta.name}`, { model: meta.name, field: name });
     fields.add(field);
   }

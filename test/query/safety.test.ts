@@ -26,6 +26,7 @@ import {
   model,
   type JsonValue,
 } from '../../src/index.js';
+import { MESSAGE_INPUT_LIMIT } from '../../src/utils/index.js';
 import { forEachDialect } from '../support/dialects.js';
 import { rejection } from '../support/rejection.js';
 
@@ -158,6 +159,10 @@ const CORPUS: readonly string[] = [
 
 /** Strings with NUL, which PostgreSQL cannot store: refused everywhere. */
 const NUL_CORPUS: readonly string[] = ['\u0000', 'a\u0000b', "'\u0000; DROP TABLE sf_canary; --"];
+/** Lone UTF-16 surrogates, which no database stores as written: refused like NUL. */
+const SURROGATE_CORPUS: readonly string[] = ['\uD800', 'a\uDFFFb', 'x\uDBFF', '\uDC00\uD800'];
+/** Both, with the word each message must contain. */
+const UNSTORABLE: readonly (readonly [string, string])[] = [...NUL_CORPUS.map((s) => [s, 'NUL'] as const), ...SURROGATE_CORPUS.map((s) => [s, 'surrogate'] as const)];
 
 const BENIGN = 'benign';
 const CANARIES = ['one', 'two', 'three'];
@@ -319,20 +324,20 @@ forEachDialect(
       });
     });
 
-    describe('values containing NUL are refused with a clear error, on every dialect', () => {
+    describe('values containing NUL or a lone UTF-16 surrogate are refused with a clear error, on every dialect', () => {
       it('in filters, Q, update() and create(), before any SQL', async () => {
-        for (const s of NUL_CORPUS) {
+        for (const [s, word] of UNSTORABLE) {
           for (const key of ['name', 'name__contains', 'name__iexact', 'note__startswith', 'data__v', 'name__ne']) {
             const e = thrown(() => Target.filter({ [key]: s } as never));
             expect(e, `${key} ${JSON.stringify(s)}`).toBeInstanceOf(FieldError);
-            expect(e.message).toContain('NUL');
+            expect(e.message).toContain(word);
           }
           expect(thrown(() => Target.filter({ name__in: ['x', s] }))).toBeInstanceOf(FieldError);
           expect(thrown(() => Target.filter({ data__contains: { v: s } }))).toBeInstanceOf(FieldError);
           expect(thrown(() => Target.filter(Q.not({ name: s })))).toBeInstanceOf(FieldError);
           const update = await rejection(Target.all().update({ name: s }));
           expect(update).toBeInstanceOf(ValidationError);
-          expect(update.message).toContain('NUL');
+          expect(update.message).toContain(word);
           expect(await rejection(Target.create({ name: s }))).toBeInstanceOf(ValidationError);
           expect(await rejection(Target.create({ name: 'ok', data: { [s]: 1 } }))).toBeInstanceOf(ValidationError);
         }
@@ -341,14 +346,35 @@ forEachDialect(
       });
 
       it('in regex patterns and has_key keys (refused as FieldError)', async () => {
-        for (const s of NUL_CORPUS) {
+        for (const [s, word] of UNSTORABLE) {
           for (const spec of [{ name__regex: s }, { name__iregex: s }, { data__has_key: s }, { data__a__has_key: s }]) {
             const e = thrown(() => Target.filter(spec as never));
             expect(e, JSON.stringify(spec)).toBeInstanceOf(FieldError);
-            expect(e.message).toContain('NUL');
+            expect(e.message).toContain(word);
           }
         }
         expect(ctx.connection().metrics().queries).toBe(queriesBefore);
+        await expectUnchanged();
+      });
+
+      it('raw() refuses every non-primitive parameter with a FieldError (mysql2 would splice toSqlString() or expand arrays)', async () => {
+        const hostile: unknown[] = [
+          { toSqlString: () => "'' OR 1=1" },
+          ['benign', 'one'],
+          { name: 'benign' },
+          new Map(),
+          Symbol('s'),
+          () => 'x',
+          Object.create(null),
+        ];
+        for (const value of hostile) {
+          const e = await rejection(Target.raw('SELECT * FROM sf_targets WHERE name = ?', [value]));
+          expect(e, String(typeof value)).toBeInstanceOf(FieldError);
+          expect(e.message).toMatch(/^Parameter 1 is an? (object|array|symbol|function): statement parameters must be/);
+        }
+        expect(ctx.connection().metrics().queries).toBe(queriesBefore);
+        // Dates, Buffers, bigints and booleans are still bound.
+        expect(await Target.raw('SELECT * FROM sf_targets WHERE name = ? AND n >= ?', ['benign', 0n])).toHaveLength(1);
         await expectUnchanged();
       });
 
@@ -364,14 +390,60 @@ forEachDialect(
       });
 
       it('in JSON key paths (refused as FieldError)', async () => {
-        for (const s of NUL_CORPUS) {
+        for (const [s, word] of UNSTORABLE) {
           for (const spec of [{ [`data__${s}`]: 1 }, { [`data__a__${s}__isnull`]: true }, { [`data__${s}__has_key`]: 'k' }]) {
             const e = thrown(() => Target.filter(spec as never));
             expect(e, JSON.stringify(spec)).toBeInstanceOf(FieldError);
-            expect(e.message).toContain('NUL');
+            expect(e.message).toContain(word);
           }
         }
         expect(ctx.connection().metrics().queries).toBe(queriesBefore);
+        await expectUnchanged();
+      });
+    });
+
+    describe('a 1 MB key is repeated in messages only up to the documented bound', () => {
+      const k = 'k'.repeat(1_000_000);
+      /** The clipped form every message must carry instead of the key. */
+      const clipped = `${'k'.repeat(MESSAGE_INPUT_LIMIT)}… (1000000 characters)`;
+      it('in filter, exclude, orderBy, values, annotate, F, update, create, selectRelated and prefetchRelated', async () => {
+        const channels: [string, () => unknown][] = [
+          ['filter', () => Target.filter({ [k]: 1 } as never)],
+          ['filter lookup', () => Target.filter({ [`name__${k}`]: 1 } as never)],
+          ['exclude', () => Target.exclude({ [k]: 1 } as never)],
+          ['orderBy', () => Target.all().orderBy(k as never)],
+          ['values', () => Target.all().values(k as never)],
+          ['valuesList', () => Target.all().valuesList(k as never)],
+          ['annotate alias', () => Target.all().annotate({ [k]: Count('id') } as never)],
+          ['annotate path', () => Target.all().annotate({ c: Count(k as never) } as never)],
+          ['F', () => Target.filter({ n: F(k) } as never)],
+          ['update', () => Target.all().update({ [k]: 1 } as never)],
+          ['create', () => Target.create({ [k]: 1 } as never)],
+          ['selectRelated', () => Target.all().selectRelated(k as never)],
+          ['prefetchRelated', () => Target.all().prefetchRelated(k as never)],
+          ['get', () => Target.get({ [k]: 1 } as never)],
+        ];
+        for (const [channel, run] of channels) {
+          let error: unknown;
+          try {
+            await run();
+          } catch (e) {
+            error = e;
+          }
+          expect(error, channel).toBeInstanceOf(FieldError);
+          const message = (error as Error).message;
+          expect(message, channel).toContain(clipped);
+          expect(message.length, channel).toBeLessThan(4 * MESSAGE_INPUT_LIMIT + 400);
+        }
+        expect(ctx.connection().metrics().queries).toBe(queriesBefore);
+        await expectUnchanged();
+      });
+
+      it('in the error of the database for an invalid 1 MB regular expression', async () => {
+        const e = await rejection(Target.filter({ name__regex: `(${k}` }).count());
+        expect(e).toBeInstanceOf(OxenError);
+        expect(e.message.length).toBeLessThan(4 * MESSAGE_INPUT_LIMIT + 400);
+        if (ctx.dialect === 'sqlite') expect(e.message).toContain(`invalid regular expression '(${'k'.repeat(MESSAGE_INPUT_LIMIT - 1)}… (1000001 characters)'`);
         await expectUnchanged();
       });
     });

@@ -1,10 +1,11 @@
-import { CompiledQuery, MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler, MysqlDriver, sql, type Dialect as KyselyDialect, type Kysely } from 'kysely';
+import { CompiledQuery, MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler, sql, type Dialect as KyselyDialect, type Kysely } from 'kysely';
 import type { IntegrityErrorKind } from '../../errors/index.js';
 import type { CharFieldDef, DecimalFieldDef, EnumFieldDef, Field } from '../../fields/index.js';
 import { assertNever } from '../../utils/index.js';
 import type { DialectDriver, DialectFactory, DialectFeatures, DriverConfig, MappedError, ValueAdapter } from '../dialect.js';
 import { createMysqlSql } from './sql-overrides.js';
-import { IDENTITY, intToBoolean, isNetworkError, jsonFromText, jsonToDb, loadDriver, timeFromDb, toBigInt } from '../shared.js';
+import { OxenMysqlDriver } from './mysql-driver.js';
+import { IDENTITY, assertBindable, intToBoolean, isNetworkError, jsonFromText, jsonToDb, loadDriver, rewritePlaceholders, timeFromDb, toBigInt } from '../shared.js';
 import { mysqlSchemaDdl } from './schema-ddl.js';
 
 /** MySQL's and MariaDB's capabilities (the subset both share). */
@@ -107,10 +108,21 @@ const CONSTRAINT_KINDS: Record<number, IntegrityErrorKind> = {
 
 const CONNECTION_ERRNOS = new Set([1040, 1045, 1049, 1129, 1130, 1152, 1153, 1158, 1159, 1160, 1161, 2002, 2003, 2006, 2013, 1927]);
 
+/**
+ * MySQL quotes the offending value in some constraint messages (`Duplicate entry 'a@x.io' for key
+ * 'users.email'`, `Incorrect integer value: 'x' for column …`); Oxen's errors never carry values, so
+ * the value becomes `<redacted>` and the key or column name stays.
+ */
+function redactValues(message: string): string {
+  return message
+    .replace(/^Duplicate entry '[\s\S]*' for key/, 'Duplicate entry <redacted> for key')
+    .replace(/^(Incorrect [\w ]+ value: )'[\s\S]*'( for column)/, '$1<redacted>$2');
+}
+
 function mapError(error: unknown): MappedError | undefined {
   const e = error as { errno?: unknown; message?: unknown; sqlMessage?: unknown };
   if (e === null || typeof e !== 'object') return undefined;
-  const message = String(e.sqlMessage ?? e.message);
+  const message = redactValues(String(e.sqlMessage ?? e.message));
   const errno = typeof e.errno === 'number' ? e.errno : -1;
   const kind = CONSTRAINT_KINDS[errno];
   if (kind !== undefined) {
@@ -127,6 +139,25 @@ function mapError(error: unknown): MappedError | undefined {
   if (CONNECTION_ERRNOS.has(errno) || isNetworkError(error)) return { type: 'connection', message };
   if (errno > 0) return { type: 'operational', message };
   return undefined;
+}
+
+/**
+ * mysql2's `queryFormat`: mysql2 puts parameters into the SQL text on the client, so each `?` outside
+ * literals, quoted identifiers and comments gets its escaped value (primitives, Dates and Buffers only);
+ * `??` there is a literal `?`. A `?` without a value is left as it is.
+ */
+function queryFormat(this: { escape(value: unknown): string }, text: string, values: readonly unknown[] | undefined): string {
+  if (text.indexOf('?') === -1) return text;
+  const list = values ?? [];
+  return rewritePlaceholders(
+    text,
+    (n) => {
+      if (n > list.length) return '?';
+      assertBindable(list[n - 1], n - 1);
+      return this.escape(list[n - 1]);
+    },
+    true,
+  );
 }
 
 /** Creates the MySQL/MariaDB dialect over a `mysql2` pool. */
@@ -152,7 +183,21 @@ export const createMysqlDialect: DialectFactory = async (config: DriverConfig): 
     decimalNumbers: false,
     multipleStatements: false,
     charset: 'utf8mb4_unicode_ci',
+    queryFormat,
   });
+  /** KILL QUERY for a statement that outlived its deadline, through a fresh connection (the pool may be full). */
+  const cancel = (threadId: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const c = mysql.createConnection({ host: config.host, port: config.port, user: config.user, password: config.password, connectTimeout: config.pool.acquireTimeoutMs });
+      c.on('error', () => undefined);
+      const timer = setTimeout(() => c.destroy(), config.pool.acquireTimeoutMs);
+      c.query(`KILL QUERY ${Math.trunc(threadId)}`, (error) => {
+        clearTimeout(timer);
+        c.destroy();
+        if (error) reject(error);
+        else resolve();
+      });
+    });
   pool.on('connection', (connection) => {
     connection.on('error', (error: unknown) => config.onBackgroundError(error));
   });
@@ -162,8 +207,9 @@ export const createMysqlDialect: DialectFactory = async (config: DriverConfig): 
   const kyselyDialect: KyselyDialect = {
     createAdapter: () => new MysqlAdapter(),
     createDriver: () =>
-      new MysqlDriver({
+      new OxenMysqlDriver({
         pool: pool as never,
+        cancel,
         onCreateConnection: async (connection) => {
           await connection.executeQuery(CompiledQuery.raw(SESSION_SETUP));
           if (config.readOnly) await connection.executeQuery(CompiledQuery.raw('SET SESSION TRANSACTION READ ONLY'));

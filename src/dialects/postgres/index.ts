@@ -118,10 +118,21 @@ export const createPostgresDialect: DialectFactory = async (config: DriverConfig
   pool.on('connect', (client) => {
     client.on('error', (error) => config.onBackgroundError(error));
   });
+  /** pg_cancel_backend for a statement that outlived its deadline, through a fresh connection (the pool may be full). */
+  const cancel = async (pid: number): Promise<void> => {
+    const client = new pg.Client({ ...poolConfig, connectionTimeoutMillis: config.pool.acquireTimeoutMs, query_timeout: config.pool.acquireTimeoutMs });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('select pg_cancel_backend($1)', [pid]);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
   const kyselyDialect: KyselyDialect = {
     createAdapter: () => new PostgresAdapter(),
     // Named prepared statements unless the URL says prepare=false (e.g. behind PgBouncer in transaction mode).
-    createDriver: () => new OxenPgDriver({ pool, cursor: Cursor, prepare: prepare !== 'false' }),
+    createDriver: () => new OxenPgDriver({ pool, cursor: Cursor, prepare: prepare !== 'false', cancel }),
     createIntrospector: (db) => new PostgresIntrospector(db),
     createQueryCompiler: () => new PostgresQueryCompiler(),
   };

@@ -10,7 +10,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import type { Pool, PoolClient, Submittable } from 'pg';
-import type { ArrayRowsQuery } from '../dialect.js';
+import type { AbandonableConnection, ArrayRowsQuery } from '../dialect.js';
 
 /** A pg-cursor instance, as the driver uses it. */
 export interface PgCursor extends Submittable {
@@ -36,6 +36,8 @@ export interface PgDriverOptions {
   readonly prepare?: boolean;
   /** How many distinct SQL texts get a name; later texts go unnamed. Default {@link MAX_NAMED_STATEMENTS}. */
   readonly maxNamedStatements?: number;
+  /** Cancels the statement running in backend `pid` (`pg_cancel_backend` through a fresh connection). */
+  readonly cancel?: (pid: number) => Promise<void>;
 }
 
 /** Default bound on the distinct SQL texts one driver names. */
@@ -108,9 +110,12 @@ interface StatementNames {
 }
 
 /** One pooled pg client: named statements, invalidation retry, and whether a transaction is open. */
-class PgConnection implements DatabaseConnection {
+class PgConnection implements DatabaseConnection, AbandonableConnection {
   readonly #client: PoolClient;
   readonly #cursor: PgCursorConstructor | null;
+  readonly #cancel: ((pid: number) => Promise<void>) | undefined;
+  /** Set once a statement outlived its deadline: the client is destroyed instead of returned. */
+  #abandoned = false;
   /** Null when statements go unnamed (`prepare=false`). */
   readonly #statements: StatementNames | null;
   /** Set by BEGIN / START TRANSACTION, cleared by COMMIT / ROLLBACK. */
@@ -118,8 +123,9 @@ class PgConnection implements DatabaseConnection {
   /** Statements to DEALLOCATE once the aborted transaction has ended (it refuses DEALLOCATE until then). */
   #stale: string[] = [];
 
-  constructor(client: PoolClient, cursor: PgCursorConstructor | null, statements: StatementNames | null) {
+  constructor(client: PoolClient, cursor: PgCursorConstructor | null, statements: StatementNames | null, cancel?: (pid: number) => Promise<void>) {
     this.#client = client;
+    this.#cancel = cancel;
     this.#cursor = cursor;
     this.#statements = statements;
   }
@@ -264,8 +270,18 @@ class PgConnection implements DatabaseConnection {
     }
   }
 
+  /** Destroys the socket and cancels the backend's statement, without waiting for either. */
+  abandon(): void {
+    if (this.#abandoned) return;
+    this.#abandoned = true;
+    const pid = (this.#client as unknown as { processID?: number | null }).processID;
+    (this.#client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    if (typeof pid === 'number' && this.#cancel !== undefined) this.#cancel(pid).catch(() => undefined);
+  }
+
   [RELEASE](): void {
-    this.#client.release();
+    // release(true) destroys the client and takes it out of the pool.
+    this.#client.release(this.#abandoned ? true : undefined);
   }
 }
 
@@ -322,7 +338,7 @@ export class OxenPgDriver implements Driver {
     }
     let connection = this.#connections.get(client);
     if (connection === undefined) {
-      connection = new PgConnection(client, this.#options.cursor, this.#statements);
+      connection = new PgConnection(client, this.#options.cursor, this.#statements, this.#options.cancel);
       this.#connections.set(client, connection);
     }
     return connection;

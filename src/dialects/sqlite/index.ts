@@ -1,11 +1,11 @@
 import { SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql, type Dialect as KyselyDialect, type Kysely } from 'kysely';
 import type { IntegrityErrorKind } from '../../errors/index.js';
 import type { EnumFieldDef, Field } from '../../fields/index.js';
-import { assertNever } from '../../utils/index.js';
+import { assertNever, clip } from '../../utils/index.js';
 import type { DialectDriver, DialectFactory, DialectFeatures, DriverConfig, MappedError, ValueAdapter } from '../dialect.js';
 import { sqliteSql } from './sql-overrides.js';
 import { IDENTITY, decimalFromDb, jsonContainsValue, intToBoolean, jsonFromText, jsonToDb, loadDriver, toBigInt } from '../shared.js';
-import { OxenSqliteDriver } from './sqlite-driver.js';
+import { OxenSqliteDriver, SQLITE_BUSY_WAIT_MS, isSqliteBusy } from './sqlite-driver.js';
 import { registerDecimalAggregates } from './decimal-aggregates.js';
 import { sqliteSchemaDdl } from './schema-ddl.js';
 
@@ -107,6 +107,16 @@ function mapError(error: unknown): MappedError | undefined {
   return { type: 'operational', message };
 }
 
+/** A RegExp for the REGEXP function; a bad pattern's error repeats it only up to the message bound. */
+function compileRegex(pattern: string, flags: string): RegExp {
+  try {
+    return new RegExp(pattern, flags);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, '') : String(error);
+    throw new Error(`invalid regular expression '${clip(pattern)}': ${reason}`);
+  }
+}
+
 /** Creates the SQLite dialect for a file or `:memory:`. */
 export const createSqliteDialect: DialectFactory = async (config: DriverConfig): Promise<DialectDriver> => {
   const Database = (await loadDriver('better-sqlite3', async () => (await import('better-sqlite3')).default));
@@ -114,15 +124,17 @@ export const createSqliteDialect: DialectFactory = async (config: DriverConfig):
   const isFile = filename !== ':memory:' && filename !== '';
   const driver = new OxenSqliteDriver({
     beginStatement: 'begin immediate',
+    lockWaitMs: config.pool.acquireTimeoutMs,
     open: async () => {
-      const db = new Database(filename, { timeout: config.pool.acquireTimeoutMs });
+      // SQLite's own busy wait blocks the event loop: keep it short (the driver retries on timers).
+      const db = new Database(filename, { timeout: SQLITE_BUSY_WAIT_MS });
       db.pragma('foreign_keys = ON');
       if (isFile) {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
       }
       if (config.readOnly) db.pragma('query_only = ON');
-      db.pragma(`busy_timeout = ${Math.trunc(config.pool.acquireTimeoutMs)}`);
+      db.pragma(`busy_timeout = ${SQLITE_BUSY_WAIT_MS}`);
       // Unicode-aware case folding (SQLite's own lower/upper fold ASCII only).
       db.function('lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
       db.function('upper', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toUpperCase() : v));
@@ -132,7 +144,7 @@ export const createSqliteDialect: DialectFactory = async (config: DriverConfig):
         const key = `${String(flags)}/${String(pattern)}`;
         let re = regexes.get(key);
         if (re === undefined) {
-          re = new RegExp(String(pattern), `u${String(flags)}`);
+          re = compileRegex(String(pattern), `u${String(flags)}`);
           if (regexes.size > 256) regexes.clear();
           regexes.set(key, re);
         }
@@ -164,6 +176,7 @@ export const createSqliteDialect: DialectFactory = async (config: DriverConfig):
     adapter,
     sql: sqliteSql,
     mapError,
+    deferWhenBusy: isSqliteBusy,
     // SQLite undoes only the failing statement, except after these, which may end the transaction.
     abortsTransaction: (error) => /^SQLITE_(FULL|IOERR|NOMEM|INTERRUPT|CORRUPT)/.test(String((error as { code?: unknown })?.code)),
     schemaDdl: sqliteSchemaDdl,

@@ -17,6 +17,18 @@ interface Prepared {
 
 const STATEMENT_CACHE_SIZE = 500;
 
+/**
+ * How long SQLite itself waits for another connection's lock (better-sqlite3 waits synchronously,
+ * freezing the event loop): short, and the wait goes on asynchronously up to the configured timeout.
+ */
+export const SQLITE_BUSY_WAIT_MS = 20;
+
+/** SQLITE_BUSY and its extended codes: another connection or process holds the lock. */
+export function isSqliteBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
 /** A FIFO mutex: SQLite has one connection, and statements from concurrent contexts take turns. */
 class Mutex {
   #locked = false;
@@ -60,9 +72,11 @@ function bindable(parameters: readonly unknown[]): readonly unknown[] {
 class SqliteConnection implements DatabaseConnection {
   readonly #db: Database;
   readonly #cache = new Map<string, Prepared>();
+  readonly #lockWaitMs: number;
 
-  constructor(db: Database) {
+  constructor(db: Database, lockWaitMs: number) {
     this.#db = db;
+    this.#lockWaitMs = lockWaitMs;
   }
 
   #prepare(sql: string): Prepared {
@@ -88,8 +102,35 @@ class SqliteConnection implements DatabaseConnection {
     return prepared;
   }
 
+  /**
+   * Runs the statement; while another connection or process holds the lock (SQLITE_BUSY after SQLite's
+   * own short wait) it retries on timers, so the event loop keeps running, until `lockWaitMs` has
+   * passed; then `database is locked`, naming the wait.
+   */
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    return this.executeSync<R>(compiledQuery);
+    let started: number | undefined;
+    let pause = 2;
+    for (;;) {
+      try {
+        return this.executeSync<R>(compiledQuery);
+      } catch (error) {
+        if (!isSqliteBusy(error)) throw error;
+        const now = performance.now();
+        started ??= now - SQLITE_BUSY_WAIT_MS;
+        const left = started + this.#lockWaitMs - now;
+        if (left <= 0) {
+          throw Object.assign(
+            new Error(
+              `database is locked: another connection or process held the lock for more than ${this.#lockWaitMs} ms (pool.acquireTimeoutMs); ` +
+                'keep write transactions short, or raise pool.acquireTimeoutMs',
+            ),
+            { code: (error as { code: string }).code, cause: error },
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+        pause = Math.min(pause * 2, 50);
+      }
+    }
   }
 
   /** better-sqlite3 is synchronous: the engine's fast path runs statements without a promise per layer. */
@@ -156,6 +197,8 @@ export interface SqliteDriverOptions {
   readonly open: () => Promise<Database>;
   /** `begin immediate` takes the write lock at BEGIN, so concurrent writers wait instead of failing. */
   readonly beginStatement: string;
+  /** How long a statement waits (asynchronously) for another connection's or process's lock. */
+  readonly lockWaitMs: number;
 }
 
 /**
@@ -174,7 +217,7 @@ export class OxenSqliteDriver implements Driver {
 
   async init(): Promise<void> {
     this.#db = await this.#options.open();
-    this.#connection = new SqliteConnection(this.#db);
+    this.#connection = new SqliteConnection(this.#db, this.#options.lockWaitMs);
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {

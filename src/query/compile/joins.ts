@@ -1,3 +1,4 @@
+import { clip } from '../../utils/index.js';
 import type { SelectQueryBuilder } from 'kysely';
 import { FieldError } from '../../errors/index.js';
 import { shortName } from '../../dialects/index.js';
@@ -54,7 +55,7 @@ export class JoinPlanner {
     const relations: Relation[] = [];
     for (const name of path) {
       const relation = meta.findRelation(name);
-      if (relation === undefined) throw new FieldError(`Unknown relation '${name}' on ${meta.name}`, { model: meta.name });
+      if (relation === undefined) throw new FieldError(`Unknown relation '${clip(name)}' on ${meta.name}`, { model: meta.name });
       relations.push(relation);
       meta = relation.target;
     }
@@ -67,8 +68,8 @@ export class JoinPlanner {
     let meta = this.root;
     for (let i = 0; i < path.length; i++) {
       const relation = meta.findRelation(path[i]);
-      if (relation === undefined) throw new FieldError(`Unknown relation '${path[i]}' on ${meta.name}`, { model: meta.name });
-      if (relation.many && !allowMany) throw new FieldError(`'${path.slice(0, i + 1).join('__')}' is a to-many relation here`, { model: meta.name });
+      if (relation === undefined) throw new FieldError(`Unknown relation '${clip(path[i])}' on ${meta.name}`, { model: meta.name });
+      if (relation.many && !allowMany) throw new FieldError(`'${clip(path.slice(0, i + 1).join('__'))}' is a to-many relation here`, { model: meta.name });
       const key = path.slice(0, i + 1).join('__');
       let join = this.#joins.get(key);
       if (join === undefined) {

@@ -1,3 +1,4 @@
+import { clip } from '../../utils/index.js';
 import { expressionBuilder, sql, type AliasedExpression, type CompiledQuery, type Expression, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { FieldError } from '../../errors/index.js';
 import type { DialectDriver } from '../../dialects/index.js';
@@ -242,7 +243,7 @@ export function resolveSelectRelated(meta: ModelMeta, paths: readonly string[]):
     const key = relations.join('__');
     if (seen.has(key)) return;
     const { meta: target, relations: walked } = JoinPlanner.walk(meta, relations);
-    if (walked.some((r) => r.many)) throw new FieldError(`selectRelated('${key}'): '${key}' crosses a to-many relation; use prefetchRelated('${key}')`, { model: meta.name });
+    if (walked.some((r) => r.many)) throw new FieldError(`selectRelated('${clip(key)}'): '${clip(key)}' crosses a to-many relation; use prefetchRelated('${clip(key)}')`, { model: meta.name });
     seen.add(key);
     out.push(Object.freeze({ key, relations: Object.freeze(relations), meta: target }));
   };

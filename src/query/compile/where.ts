@@ -4,7 +4,7 @@ import { JoinPlanner } from './joins.js';
 import { FieldError } from '../../errors/index.js';
 import type { DialectDriver, SqlExpression } from '../../dialects/index.js';
 import type { ModelMeta } from '../../metadata/index.js';
-import { assertNever } from '../../utils/index.js';
+import { assertNever, clip } from '../../utils/index.js';
 import { planFor } from '../hydrate/index.js';
 import { parseKey, type AnnotationSpec, type ExpressionNode, type FilterNode, type LhsPath, type Operand, type Predicate } from '../filter/index.js';
 
@@ -36,7 +36,7 @@ export function compileExpression(ctx: CompileContext, node: ExpressionNode): Sq
   switch (node.kind) {
     case 'ref': {
       const { lhs } = parseKey(ctx.meta, node.path, false);
-      if (lhs.jsonPath.length > 0 || lhs.transforms.length > 0) throw new FieldError(`F('${node.path}') must name a plain field`, { model: ctx.meta.name });
+      if (lhs.jsonPath.length > 0 || lhs.transforms.length > 0) throw new FieldError(`F('${clip(node.path)}') must name a plain field`, { model: ctx.meta.name });
       return columnRef(ctx, lhs.field.column, lhs.relations);
     }
     case 'value':

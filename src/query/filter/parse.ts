@@ -1,7 +1,7 @@
 import { FieldError } from '../../errors/index.js';
 import { DateFieldDef, ForeignKeyDef, InvalidValue, JSONFieldDef, type Field } from '../../fields/index.js';
 import { registry, type ModelMeta } from '../../metadata/index.js';
-import { assertNever, isPlainObject, suggestion } from '../../utils/index.js';
+import { assertNever, clip, isPlainObject, suggestion, unstorableText } from '../../utils/index.js';
 import { TRANSFORMS, findLookup, lookupNames, type LookupInput } from '../lookups/index.js';
 import { FExpression, expressionRefs } from './f.js';
 import { and, not, or, type AnnotationSpec, type FilterNode, type LhsPath, type Operand, type TransformName } from './nodes.js';
@@ -58,7 +58,7 @@ function resolveKey(meta: ModelMeta, key: string, allowLookup: boolean, annotati
   const annotation = annotations.find((a) => a.alias === parts[0]);
   if (annotation !== undefined) {
     if (parts.length > 2 || (parts.length === 2 && (!allowLookup || findLookup(parts[1]) === undefined))) {
-      throw new FieldError(`Unknown lookup '${parts.slice(1).join('__')}' on annotation '${parts[0]}'${suggestion(parts[1] ?? '', lookupNames())}`, { model: meta.name });
+      throw new FieldError(`Unknown lookup '${clip(parts.slice(1).join('__'))}' on annotation '${clip(parts[0])}'${suggestion(parts[1] ?? '', lookupNames())}`, { model: meta.name });
     }
     return {
       lhs: Object.freeze({ relations: Object.freeze([]), field: annotation.result, jsonPath: Object.freeze([]), transforms: Object.freeze([]), annotation }),
@@ -97,7 +97,7 @@ function resolveKey(meta: ModelMeta, key: string, allowLookup: boolean, annotati
       const found = name === '' ? undefined : current.findField(name);
       if (found === undefined) {
         throw new FieldError(
-          `Unknown field '${name}' in '${key}' on ${current.name}${suggestion(name, [...current.queryNames, ...(current === meta ? annotations.map((a) => a.alias) : [])])}`,
+          `Unknown field '${clip(name)}' in '${clip(key)}' on ${current.name}${suggestion(name, [...current.queryNames, ...(current === meta ? annotations.map((a) => a.alias) : [])])}`,
           { model: current.name, field: name },
         );
       }
@@ -113,8 +113,9 @@ function resolveKey(meta: ModelMeta, key: string, allowLookup: boolean, annotati
   if (field.kind === 'json') {
     if (rest.length > 0 && allowLookup && findLookup(rest[rest.length - 1]) !== undefined) lookup = rest.pop() as string;
     for (const p of rest) {
-      if (p === '') throw new FieldError(`Empty JSON key in '${key}' on ${meta.name}`, { model: meta.name, field: name });
-      if (p.includes('\u0000')) throw new FieldError(`A JSON key in '${meta.name}.${name}' must not contain the NUL character (\\u0000)`, { model: meta.name, field: name });
+      if (p === '') throw new FieldError(`Empty JSON key in '${clip(key)}' on ${meta.name}`, { model: meta.name, field: name });
+      const bad = unstorableText(p);
+      if (bad !== undefined) throw new FieldError(`A JSON key in '${meta.name}.${name}' must not contain ${bad}`, { model: meta.name, field: name });
       jsonPath.push(/^\d+$/.test(p) ? Number(p) : p);
     }
   } else {
@@ -124,19 +125,19 @@ function resolveKey(meta: ModelMeta, key: string, allowLookup: boolean, annotati
       transforms.push(rest[i] as TransformName);
       if (rest[i] === 'date' || transforms.length > 1) {
         // Only one transform applies (date yields a date; the others an integer).
-        if (transforms.length > 1) throw new FieldError(`Only one transform may apply in '${key}'`, { model: meta.name, field: name });
+        if (transforms.length > 1) throw new FieldError(`Only one transform may apply in '${clip(key)}'`, { model: meta.name, field: name });
       }
       i++;
     }
     const remaining = rest.slice(i);
     if (remaining.length > 1 || (remaining.length === 1 && !allowLookup)) {
-      throw new FieldError(`Cannot resolve '${key}' on ${meta.name}: '${field.name}' is not a relation, so '${remaining.join('__')}' is not a lookup path`, { model: meta.name, field: name });
+      throw new FieldError(`Cannot resolve '${clip(key)}' on ${meta.name}: '${field.name}' is not a relation, so '${clip(remaining.join('__'))}' is not a lookup path`, { model: meta.name, field: name });
     }
     if (remaining.length === 1) {
       lookup = remaining[0];
       if (findLookup(lookup) === undefined) {
         const valid = [...lookupNames(), ...allowed];
-        throw new FieldError(`Unknown lookup '${lookup}' on ${meta.name}.${field.name}${suggestion(lookup, valid)}`, { model: meta.name, field: name });
+        throw new FieldError(`Unknown lookup '${clip(lookup)}' on ${meta.name}.${field.name}${suggestion(lookup, valid)}`, { model: meta.name, field: name });
       }
     }
   }
@@ -189,7 +190,7 @@ export function checkExpression(meta: ModelMeta, expression: FExpression): void 
 export function parseCondition(meta: ModelMeta, key: string, value: unknown, annotations: readonly AnnotationSpec[] = []): FilterNode {
   const { lhs, lookup: lookupName } = parseKey(meta, key, true, annotations);
   const lookup = findLookup(lookupName);
-  if (lookup === undefined) throw new FieldError(`Unknown lookup '${lookupName}' in '${key}'${suggestion(lookupName, lookupNames())}`, { model: meta.name });
+  if (lookup === undefined) throw new FieldError(`Unknown lookup '${clip(lookupName)}' in '${clip(key)}'${suggestion(lookupName, lookupNames())}`, { model: meta.name });
   const label = `${meta.name}.${key}`;
   const clean = cleanerFor(meta, lhs, label);
   const input: LookupInput = {

@@ -1,4 +1,5 @@
 import { FieldError } from '../../errors/index.js';
+import { clip, unstorableText } from '../../utils/index.js';
 import type { LhsPath, Operand, Predicate } from '../filter/nodes.js';
 
 /** What a lookup gets to prepare its value: the left side and helpers that clean values for it. */
@@ -55,7 +56,7 @@ export function requireText(input: LookupInput, lookup: string): void {
   const kind = input.lhs.field.kind;
   if (input.valueKind === 'json' && input.lhs.jsonPath.length > 0) return;
   if (input.valueKind !== 'field' || !['char', 'text', 'uuid', 'enum', 'date', 'time'].includes(kind)) {
-    throw new FieldError(`${input.label}: '${lookup}' applies to text fields, not to a ${kind} field`, { field: input.lhs.field.name, model: input.lhs.field.modelName });
+    throw new FieldError(`${input.label}: '${clip(lookup)}' applies to text fields, not to a ${kind} field`, { field: input.lhs.field.name, model: input.lhs.field.modelName });
   }
 }
 
@@ -72,8 +73,9 @@ export function textOperand(value: unknown, input: LookupInput): Operand {
  */
 export function boundString(input: LookupInput, value: unknown, expected: string): string {
   if (typeof value !== 'string') badValue(input, expected, value);
-  if (value.includes('\u0000')) {
-    throw new FieldError(`${input.label} must not contain the NUL character (\\u0000)`, { field: input.lhs.field.name, model: input.lhs.field.modelName });
+  const bad = unstorableText(value);
+  if (bad !== undefined) {
+    throw new FieldError(`${input.label} must not contain ${bad}`, { field: input.lhs.field.name, model: input.lhs.field.modelName });
   }
   return value;
 }

@@ -1,3 +1,4 @@
+import { clip } from '../../utils/index.js';
 import { sql } from 'kysely';
 import { FieldError } from '../../errors/index.js';
 import { getConnection } from '../../engine/index.js';
@@ -49,13 +50,13 @@ export function parsePrefetch(meta: ModelMeta, arg: PrefetchPath): PrefetchSpec 
   for (const name of path.split('__')) {
     const relation = current.findRelation(name);
     if (relation === undefined) {
-      throw new FieldError(`prefetchRelated('${path}'): ${current.name} has no relation '${name}'. Relations: ${[...current.relations.keys()].sort().join(', ')}`, { model: current.name });
+      throw new FieldError(`prefetchRelated('${clip(path)}'): ${current.name} has no relation '${clip(name)}'. Relations: ${[...current.relations.keys()].sort().join(', ')}`, { model: current.name });
     }
     last = relation;
     current = relation.target;
   }
   if (typeof arg !== 'string' && arg.queryset !== undefined) {
-    const what = `prefetchRelated({ path: '${path}', queryset })`;
+    const what = `prefetchRelated({ path: '${clip(path)}', queryset })`;
     const queryset = arg.queryset;
     if (!sets().is(queryset) || queryset.meta !== current) throw new FieldError(`${what}: the queryset must be over ${current.name}`, { model: meta.name });
     const state = queryset.state;
@@ -66,7 +67,7 @@ export function parsePrefetch(meta: ModelMeta, arg: PrefetchPath): PrefetchSpec 
       // the QuerySet's annotation and selectRelated handling (and an annotation would need the join
       // column in its GROUP BY).
       throw new FieldError(
-        `${what}: annotate() and selectRelated() are not supported on a many-to-many level; prefetch the related objects as another level instead (e.g. '${path}__<relation>')`,
+        `${what}: annotate() and selectRelated() are not supported on a many-to-many level; prefetch the related objects as another level instead (e.g. '${clip(path)}__<relation>')`,
         { model: meta.name },
       );
     }

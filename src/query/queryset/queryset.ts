@@ -3,7 +3,7 @@ import { DoesNotExist, FieldError, MultipleObjectsReturned, OxenError, Transacti
 import { getConnection, inTransaction, transaction, type Connection } from '../../engine/index.js';
 import type { Field } from '../../fields/index.js';
 import type { ModelMeta } from '../../metadata/index.js';
-import { hasOwn, isPlainObject, suggestion } from '../../utils/index.js';
+import { clip, hasOwn, isPlainObject, suggestion } from '../../utils/index.js';
 import {
   compileAggregate,
   compileCount,
@@ -151,11 +151,11 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
       const annotation = this.#state.annotations.find((a) => a.alias === name);
       if (annotation !== undefined) return Object.freeze({ name, field: annotation.result, descending, annotation, relations: [] });
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        throw new FieldError(`Cannot order ${meta.name} by '${term}': not a field name${suggestion(name, [...meta.queryNames, ...this.#state.annotations.map((a) => a.alias)])}`, { model: meta.name, field: name });
+        throw new FieldError(`Cannot order ${meta.name} by '${clip(term)}': not a field name${suggestion(name, [...meta.queryNames, ...this.#state.annotations.map((a) => a.alias)])}`, { model: meta.name, field: name });
       }
       const { lhs, lookup } = parseKey(meta, name, true);
       if (lookup !== 'exact' || name.endsWith('__exact') || lhs.jsonPath.length > 0 || lhs.transforms.length > 0) {
-        throw new FieldError(`Cannot order ${meta.name} by '${term}': name a field, optionally across relations (author__name)`, { model: meta.name, field: name });
+        throw new FieldError(`Cannot order ${meta.name} by '${clip(term)}': name a field, optionally across relations (author__name)`, { model: meta.name, field: name });
       }
       return Object.freeze({ name, field: lhs.field, descending, relations: lhs.relations });
     });
@@ -285,25 +285,25 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
     return Object.keys(spec).map((alias) => {
       const aggregate = spec[alias];
       if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(alias) || alias.includes('__')) {
-        throw new FieldError(`${what}(): '${alias}' is not a usable alias; use letters, digits and '_' (no '__')`, { model: meta.name });
+        throw new FieldError(`${what}(): '${clip(alias)}' is not a usable alias; use letters, digits and '_' (no '__')`, { model: meta.name });
       }
       if (what === 'annotate' && alias in (meta.cls.prototype as object)) {
-        throw new FieldError(`${what}(): the alias '${alias}' would shadow ${meta.name}.prototype.${alias}; choose another name`, { model: meta.name });
+        throw new FieldError(`${what}(): the alias '${clip(alias)}' would shadow ${meta.name}.prototype.${clip(alias)}; choose another name`, { model: meta.name });
       }
       if (what === 'annotate' && (meta.findField(alias) !== undefined || this.#state.annotations.some((a) => a.alias === alias))) {
-        throw new FieldError(`${what}(): the alias '${alias}' clashes with a field or annotation of ${meta.name}`, { model: meta.name });
+        throw new FieldError(`${what}(): the alias '${clip(alias)}' clashes with a field or annotation of ${meta.name}`, { model: meta.name });
       }
-      if (!(aggregate instanceof Aggregate)) throw new FieldError(`${what}(): '${alias}' must be an aggregate such as Count('id')`, { model: meta.name });
+      if (!(aggregate instanceof Aggregate)) throw new FieldError(`${what}(): '${clip(alias)}' must be an aggregate such as Count('id')`, { model: meta.name });
       let source: Field | null = null;
       let relations: readonly string[] = [];
       if (aggregate.path !== '*') {
         const { lhs } = parseKey(meta, aggregate.path, false);
-        if (lhs.jsonPath.length > 0 || lhs.transforms.length > 0) throw new FieldError(`${what}(): aggregate a field, not '${aggregate.path}'`, { model: meta.name });
+        if (lhs.jsonPath.length > 0 || lhs.transforms.length > 0) throw new FieldError(`${what}(): aggregate a field, not '${clip(aggregate.path)}'`, { model: meta.name });
         source = lhs.field;
         relations = lhs.relations;
       }
       if ((aggregate.fn === 'sum' || aggregate.fn === 'avg') && source !== null && !['int', 'smallint', 'bigint', 'float', 'decimal'].includes(source.kind)) {
-        throw new FieldError(`${what}(): ${aggregate.fn.toUpperCase()} needs a numeric field; '${aggregate.path}' is ${source.kind}`, { model: meta.name });
+        throw new FieldError(`${what}(): ${aggregate.fn.toUpperCase()} needs a numeric field; '${clip(aggregate.path)}' is ${source.kind}`, { model: meta.name });
       }
       let result: Field;
       if (aggregate.fn === 'count') result = new IntFieldDef();
@@ -447,7 +447,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
     const fields: Field[] = keys.map((name) => {
       if (typeof name !== 'string') throw new FieldError('values() takes field names', { model: meta.name });
       const { lhs } = parseKey(meta, name, false);
-      if (lhs.jsonPath.length > 0 || lhs.transforms.length > 0) throw new FieldError(`values() takes field names; '${name}' is a lookup path`, { model: meta.name });
+      if (lhs.jsonPath.length > 0 || lhs.transforms.length > 0) throw new FieldError(`values() takes field names; '${clip(name)}' is a lookup path`, { model: meta.name });
       paths.push(lhs.relations);
       return lhs.field;
     });
@@ -516,7 +516,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
     const assignments: [Field, unknown][] = [];
     for (const key of keys) {
       const field = meta.findField(key);
-      if (field === undefined || !hasOwn(values, key)) throw new FieldError(`Unknown field '${key}' in ${meta.name} update()${suggestion(key, meta.fieldNames)}`, { model: meta.name, field: key });
+      if (field === undefined || !hasOwn(values, key)) throw new FieldError(`Unknown field '${clip(key)}' in ${meta.name} update()${suggestion(key, meta.fieldNames)}`, { model: meta.name, field: key });
       const value = (values as Record<string, unknown>)[key];
       if (value instanceof FExpression) {
         checkExpression(meta, value);
