@@ -3,8 +3,11 @@ import { ConnectionError, OxenError } from '../errors/index.js';
 import type { DialectDriver, DialectFeatures, DialectName } from '../dialects/index.js';
 import type { Log } from './config.js';
 import { currentFrame } from './context.js';
-import { InstrumentedDriver } from './instrumented-driver.js';
+import { InstrumentedDriver, type StatementObserver } from './instrumented-driver.js';
 import { Monitor, type LatencySummary } from './monitor.js';
+import type { NPlusOneSettings } from './n-plus-one.js';
+import { logParameters, type StatementLog } from './statement-log.js';
+import { statementSpan, type Tracing } from './tracing.js';
 
 /** What `db.metrics()` returns. */
 export interface ConnectionMetrics {
@@ -14,9 +17,9 @@ export interface ConnectionMetrics {
   readonly queries: number;
   /** Statements that failed. */
   readonly errors: number;
-  /** Statements per second since the connection opened. */
+  /** Statements per second since the connection opened or `resetMetrics()`. */
   readonly qps: number;
-  /** Latency percentiles over the most recent statements. */
+  /** Latency percentiles (within 1 %) over every statement since the connection opened or `resetMetrics()`. */
   readonly latencyMs: LatencySummary;
   /** Statements slower than `slowQueryMs`. */
   readonly slowQueries: number;
@@ -37,6 +40,32 @@ export interface ConnectionSettings {
   readonly slowQueryMs: number | undefined;
   readonly readOnly: boolean;
   readonly log: Log;
+  /** The SQL log, when one is on. */
+  readonly statementLog?: StatementLog;
+  /** OpenTelemetry, when `@opentelemetry/api` is installed. */
+  readonly tracing?: Tracing;
+  /** The N+1 detector's settings. */
+  readonly nPlusOne: NPlusOneSettings;
+}
+
+/** The hook that feeds the SQL log and the statement spans, or undefined when neither is on. */
+function statementObserver(alias: string, statementLog: StatementLog | undefined, tracing: Tracing | undefined): StatementObserver | undefined {
+  if (statementLog === undefined && tracing === undefined) return undefined;
+  return (query, startedAt, endedAt, rows, error) => {
+    const frame = currentFrame(alias);
+    if (tracing !== undefined) statementSpan(tracing, frame?.span, query.sql, startedAt, endedAt, error);
+    if (statementLog !== undefined) {
+      statementLog.write({
+        alias,
+        sql: query.sql,
+        parameters: logParameters(statementLog, query.parameters),
+        durationMs: endedAt - startedAt,
+        rows,
+        depth: frame?.depth ?? 0,
+        ...(error === undefined ? {} : { error: error instanceof Error ? error.message : String(error) }),
+      });
+    }
+  };
 }
 
 /**
@@ -66,6 +95,10 @@ export class Connection {
   readonly driver: DialectDriver;
   /** The engine's logger. @internal */
   readonly log: Log;
+  /** OpenTelemetry, when `@opentelemetry/api` is installed. @internal */
+  readonly tracing: Tracing | undefined;
+  /** The N+1 detector's settings for instances loaded through this connection. @internal */
+  readonly nPlusOne: NPlusOneSettings;
   readonly #monitor = new Monitor();
   readonly #display: string;
   #driverInstance: InstrumentedDriver | undefined;
@@ -79,6 +112,8 @@ export class Connection {
     this.driver = driver;
     this.readOnly = settings.readOnly;
     this.log = settings.log;
+    this.tracing = settings.tracing;
+    this.nPlusOne = settings.nPlusOne;
     this.#display = settings.display;
     const inner = driver.kyselyDialect;
     const options = {
@@ -90,6 +125,7 @@ export class Connection {
       acquireTimeoutMs: settings.acquireTimeoutMs,
       slowQueryMs: settings.slowQueryMs,
       singleConnection: driver.features.singleConnection || settings.poolMax === 1,
+      onStatement: statementObserver(settings.alias, settings.statementLog, settings.tracing),
     };
     const dialect: KyselyDialect = {
       createAdapter: () => inner.createAdapter(),
@@ -165,13 +201,23 @@ export class Connection {
       dialect: this.dialect,
       queries: m.queries,
       errors: m.errors,
-      qps: uptimeMs > 0 ? m.queries / (uptimeMs / 1000) : 0,
+      qps: m.qps(),
       latencyMs: m.latency(),
       slowQueries: m.slowQueries,
       pool: this.driver.poolStats(),
       cache: { hits: 0, misses: 0, entries: 0 },
       uptimeMs,
     };
+  }
+
+  /** Zeroes the counters and latency percentiles of `metrics()`; `qps` counts from now. */
+  resetMetrics(): void {
+    this.#monitor.reset();
+  }
+
+  /** Total milliseconds spent in statements since the connection opened or `resetMetrics()`. @internal */
+  get totalMs(): number {
+    return this.#monitor.totalMs;
   }
 
   /** Closes the pool. Idempotent. */
