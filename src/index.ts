@@ -33,6 +33,7 @@ export {
   type IsolationLevel,
 } from './engine/index.js';
 export type { LatencySummary } from './engine/monitor.js';
+export { detector, metricsText, LatencySketch, NPlusOneDetector, type NPlusOneFinding, type NPlusOneMode, type NPlusOneOption, type LogOption, type StatementEntry, type StatementLogFunction } from './engine/index.js';
 export type { DialectName, DialectFeatures } from './dialects/index.js';
 
 // Models and fields

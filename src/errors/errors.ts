@@ -121,3 +121,6 @@ export class OperationalError extends OxenError {}
 
 /** A transaction could not be started, committed or rolled back, or was used wrongly. */
 export class TransactionError extends OxenError {}
+
+/** The N+1 detector (`nPlusOne: 'raise'`) found a relation loaded once per instance of one result; the message names the fix. */
+export class NPlusOneError extends OxenError {}
