@@ -68,20 +68,19 @@ function oneLine(sql: string): string {
 export function prettyLine(entry: StatementEntry): string {
   const depth = entry.depth === 0 ? '' : ` tx${entry.depth}`;
   const rows = entry.rows === null ? '' : ` ${entry.rows} row${entry.rows === 1 ? '' : 's'}`;
-  const params = entry.parameters.length === 0 ? '' : ` -- ${JSON.stringify(entry.parameters, jsonSafe)}`;
+  const params = entry.parameters.length === 0 ? '' : ` -- ${JSON.stringify(printable(entry.parameters))}`;
   const error = entry.error === undefined ? '' : ` !! ${entry.error}`;
   return `[oxen ${entry.alias}${depth}] ${entry.durationMs.toFixed(1)} ms${rows} ${oneLine(entry.sql)}${params}${error}`;
 }
 
-function jsonSafe(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Uint8Array) return `Buffer(${value.length})`;
-  return value;
+/** Parameters JSON can carry: bigints as strings, binary values described by their length. */
+function printable(parameters: readonly unknown[]): unknown[] {
+  return parameters.map((value) => (typeof value === 'bigint' ? value.toString() : value instanceof Uint8Array ? `Buffer(${value.length})` : value));
 }
 
 /** One JSON object per statement, for log collectors. */
 export function jsonLine(entry: StatementEntry): string {
-  return JSON.stringify({ ...entry, durationMs: Math.round(entry.durationMs * 1000) / 1000 }, jsonSafe);
+  return JSON.stringify({ ...entry, parameters: printable(entry.parameters), durationMs: Math.round(entry.durationMs * 1000) / 1000 });
 }
 
 function consoleWriter(): StatementLogFunction {
