@@ -108,12 +108,17 @@ export function userCallsite(stack: string | undefined): string {
   return '<unknown>';
 }
 
-function captureCallsite(): string {
+/** The current stack, captured but not formatted yet (V8 formats `stack` on first read, the costly part). */
+function captureStack(): Error {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 50;
-  const stack = new Error().stack;
+  const trace = new Error();
   Error.stackTraceLimit = limit;
-  return userCallsite(stack);
+  return trace;
+}
+
+function captureCallsite(): string {
+  return userCallsite(captureStack().stack);
 }
 
 type MutableFinding = { -readonly [K in keyof NPlusOneFinding]: NPlusOneFinding[K] };
@@ -123,7 +128,8 @@ interface EagerRecord {
   readonly model: string;
   readonly unread: Set<string>;
   readonly fixes: ReadonlyMap<string, string>;
-  readonly callsite: string;
+  /** Where the query ran; formatted into a callsite only when something is reported. */
+  readonly trace: Error;
   readonly log: Log;
   done: boolean;
 }
@@ -208,7 +214,7 @@ export class NPlusOneDetector {
   /** Starts watching the eager loads of one query ('warn' mode). @internal */
   watchEager(set: SiblingSet, names: readonly string[], log: Log): EagerRecord {
     const fixes = new Map(names.map((n) => [n, removalFor(set.meta, n)]));
-    const record: EagerRecord = { model: set.meta.name, unread: new Set(names), fixes, callsite: captureCallsite(), log, done: false };
+    const record: EagerRecord = { model: set.meta.name, unread: new Set(names), fixes, trace: captureStack(), log, done: false };
     this.#eager.push(record);
     if (this.#eager.length > MAX_EAGER_RECORDS) this.#eager.shift();
     this.#collected.register(set, record);
@@ -219,9 +225,10 @@ export class NPlusOneDetector {
   #unused(record: EagerRecord): boolean {
     if (record.done || record.unread.size === 0) return false;
     record.done = true;
+    const callsite = userCallsite(record.trace.stack);
     for (const relation of record.unread) {
       const name = `${record.model}.${relation}`;
-      const key = `unused ${name} ${record.callsite}`;
+      const key = `unused ${name} ${callsite}`;
       const existing = this.#findings.get(key);
       if (existing !== undefined) {
         existing.count++;
@@ -233,12 +240,12 @@ export class NPlusOneDetector {
         model: record.model,
         relation,
         count: 1,
-        callsite: record.callsite,
+        callsite,
         fix,
-        message: `Unused eager loading of ${name} at ${record.callsite}: the query loaded it and no ${record.model} read it. ${fix}.`,
+        message: `Unused eager loading of ${name} at ${callsite}: the query loaded it and no ${record.model} read it. ${fix}.`,
       };
       this.#findings.set(key, finding);
-      record.log.warn(finding.message, { model: record.model, relation, callsite: record.callsite });
+      record.log.warn(finding.message, { model: record.model, relation, callsite });
     }
     return true;
   }
@@ -290,8 +297,7 @@ export class SiblingSet implements RelationReads {
 export function trackSiblings(rows: readonly object[], meta: ModelMeta, settings: NPlusOneSettings, eager: readonly string[]): void {
   if (settings.mode === 'off' || rows.length < 2) return;
   const set = new SiblingSet(meta, rows.length, settings, eager);
-  const property = { value: set, writable: true, configurable: true };
-  for (let i = 0; i < rows.length; i++) Object.defineProperty(rows[i], SIBLINGS, property);
+  for (let i = 0; i < rows.length; i++) (rows[i] as Record<symbol, unknown>)[SIBLINGS] = set;
 }
 
 /** A relation of `instance` is about to be loaded on demand (one query for this instance alone). @internal */

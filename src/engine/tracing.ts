@@ -6,6 +6,7 @@
 
 /** The span members Oxen uses. @internal */
 export interface TraceSpan {
+  isRecording(): boolean;
   setAttribute(key: string, value: string | number | boolean): unknown;
   setStatus(status: { code: number; message?: string }): unknown;
   end(endTime?: number): void;
@@ -76,12 +77,13 @@ export function operationName(sql: string): string {
 /** Records one finished statement as a client span (its start and end times given, in performance.now() ms). */
 export function statementSpan(tracing: Tracing, parent: TraceSpan | undefined, sql: string, startedAt: number, endedAt: number, error: unknown): void {
   const operation = operationName(sql);
-  const span = tracing.tracer.startSpan(
-    operation,
-    { kind: SPAN_KIND_CLIENT, startTime: startedAt, attributes: { ...tracing.attributes, 'db.operation.name': operation, 'db.query.text': sql } },
-    tracing.parent(parent),
-  );
-  if (error !== undefined) failSpan(span, error);
+  const span = tracing.tracer.startSpan(operation, { kind: SPAN_KIND_CLIENT, startTime: startedAt, attributes: tracing.attributes }, tracing.parent(parent));
+  // Without an SDK (or when sampled out) the span records nothing: skip building its attributes.
+  if (span.isRecording()) {
+    span.setAttribute('db.operation.name', operation);
+    span.setAttribute('db.query.text', sql);
+    if (error !== undefined) failSpan(span, error);
+  }
   span.end(endedAt);
 }
 

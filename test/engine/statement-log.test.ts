@@ -23,7 +23,7 @@ const entries: StatementEntry[] = [];
 const errors: string[] = [];
 
 /** The entries logged while `fn` ran. */
-async function logged(fn: () => Promise<unknown>): Promise<StatementEntry[]> {
+async function logged(fn: () => PromiseLike<unknown>): Promise<StatementEntry[]> {
   entries.length = 0;
   await fn();
   return [...entries];
