@@ -3,7 +3,7 @@ import { relative, sep } from 'node:path';
 import { ConfigurationError, NPlusOneError } from '../errors/index.js';
 import { registry, SIBLINGS, type ModelMeta, type RelationReads } from '../metadata/index.js';
 import { isPlainObject, suggestion } from '../utils/index.js';
-import type { Reporter as Log } from './statement-log.js';
+import type { Reporter } from './statement-log.js';
 
 /** What the N+1 detector does with a finding: throw `NPlusOneError`, log once per callsite, or nothing. */
 export type NPlusOneMode = 'raise' | 'warn' | 'off';
@@ -26,7 +26,7 @@ export interface NPlusOneSettings {
   readonly threshold: number;
   readonly allowRelations: ReadonlySet<string>;
   readonly allowCallsites: readonly string[];
-  readonly log: Log;
+  readonly log: Reporter;
 }
 
 /** One thing the detector found (see `detector.report()`). */
@@ -51,7 +51,7 @@ const MODES: NPlusOneMode[] = ['raise', 'warn', 'off'];
 const OPTION_KEYS = ['mode', 'threshold', 'allow'];
 
 /** Checks the `nPlusOne` option and resolves it (allow-list entries against the registered models). @internal */
-export function resolveNPlusOne(option: unknown, log: Log, nodeEnv: string | undefined = process.env.NODE_ENV): NPlusOneSettings {
+export function resolveNPlusOne(option: unknown, log: Reporter, nodeEnv: string | undefined = process.env.NODE_ENV): NPlusOneSettings {
   const fallback: NPlusOneMode = nodeEnv === 'production' ? 'off' : 'warn';
   if (option === undefined) return { mode: fallback, threshold: 2, allowRelations: new Set(), allowCallsites: [], log };
   if (typeof option === 'string') {
@@ -130,7 +130,7 @@ interface EagerRecord {
   readonly fixes: ReadonlyMap<string, string>;
   /** Where the query ran; formatted into a callsite only when something is reported. */
   readonly trace: Error;
-  readonly log: Log;
+  readonly log: Reporter;
   done: boolean;
 }
 
@@ -212,7 +212,7 @@ export class NPlusOneDetector {
   }
 
   /** Starts watching the eager loads of one query ('warn' mode). @internal */
-  watchEager(set: SiblingSet, names: readonly string[], log: Log): EagerRecord {
+  watchEager(set: SiblingSet, names: readonly string[], log: Reporter): EagerRecord {
     const fixes = new Map(names.map((n) => [n, removalFor(set.meta, n)]));
     const record: EagerRecord = { model: set.meta.name, unread: new Set(names), fixes, trace: captureStack(), log, done: false };
     this.#eager.push(record);

@@ -125,10 +125,11 @@ forEachDialect(
       await one.tags.all();
       const created = [await Book.create({ title: 'C1', authorId: 1 }), await Book.create({ title: 'C2', authorId: 2 })];
       for (const b of created) await b.load('author');
+      for (const b of await Book.bulkCreate([{ title: 'C3', authorId: 3 }, { title: 'C4', authorId: 3 }])) await b.load('author');
       const all = await Book.all();
       await all[0].load('author');
-      // C1 and C2 joined A1 and A2.
-      for (const a of await Author.all().prefetchRelated('books')) expect((await a.books.all()).length).toBe(a.name === 'A3' ? 2 : 3);
+      // C1 and C2 joined A1 and A2, C3 and C4 joined A3.
+      for (const a of await Author.all().prefetchRelated('books')) expect((await a.books.all()).length).toBe(a.name === 'A3' ? 4 : 3);
       for (const b of await Book.all().selectRelated('author')) expect(b.author.name).toMatch(/^A\d$/);
       expect(detector.report()).toEqual([]);
       expect(warnings).toEqual([]);
