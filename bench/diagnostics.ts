@@ -5,8 +5,8 @@
  * with the others (round robin, so drift and noise from other processes hit all of them alike);
  * the table shows the median µs per operation over the rounds and the overhead against `off`.
  *
- *   npx tsx bench/diagnostics.ts                      # SQLite, 7 rounds
- *   npx tsx bench/diagnostics.ts --rounds 11 --pg postgres://root@127.0.0.1:5432/postgres
+ *   npx tsx --tsconfig bench/tsconfig.json bench/diagnostics.ts            # SQLite, 7 rounds
+ *   npx tsx --tsconfig bench/tsconfig.json bench/diagnostics.ts --rounds 11 --pg postgres://root@127.0.0.1:5432/test?schema=bench
  *
  * Configurations: `off` (nPlusOne 'off', tracing off: the baseline), `warn` (the detector in its
  * development mode, watching unused eager loading too), `raise`, and `otel` (the detector off,
