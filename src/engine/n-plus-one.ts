@@ -151,7 +151,8 @@ const MAX_EAGER_RECORDS = 1000;
 export class NPlusOneDetector {
   readonly #findings = new Map<string, MutableFinding>();
   #eager: EagerRecord[] = [];
-  readonly #collected = new FinalizationRegistry<EagerRecord>((record) => this.#warnUnused(record));
+  /** In 'warn' mode an unread eager load is logged when its result is garbage-collected. */
+  readonly #collected = new FinalizationRegistry<EagerRecord>((record) => this.#unused(record));
 
   /** Every finding so far: N+1 loads, then eager loads whose relation was never read (which are then logged in 'warn' mode). */
   report(): NPlusOneFinding[] {
@@ -221,9 +222,9 @@ export class NPlusOneDetector {
     return record;
   }
 
-  /** Records the unread eager loads of `record` as findings; true when there were any. */
-  #unused(record: EagerRecord): boolean {
-    if (record.done || record.unread.size === 0) return false;
+  /** Records (and logs) the unread eager loads of `record` as findings, once. */
+  #unused(record: EagerRecord): void {
+    if (record.done || record.unread.size === 0) return;
     record.done = true;
     const callsite = userCallsite(record.trace.stack);
     for (const relation of record.unread) {
@@ -247,11 +248,6 @@ export class NPlusOneDetector {
       this.#findings.set(key, finding);
       record.log.warn(finding.message, { model: record.model, relation, callsite });
     }
-    return true;
-  }
-
-  #warnUnused(record: EagerRecord): void {
-    this.#unused(record);
   }
 }
 
