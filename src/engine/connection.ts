@@ -49,11 +49,18 @@ export interface ConnectionSettings {
 }
 
 /** The hook that feeds the SQL log and the statement spans, or undefined when neither is on. */
-function statementObserver(alias: string, statementLog: StatementLog | undefined, tracing: Tracing | undefined): StatementObserver | undefined {
+function statementObserver(alias: string, log: Log, statementLog: StatementLog | undefined, tracing: Tracing | undefined): StatementObserver | undefined {
   if (statementLog === undefined && tracing === undefined) return undefined;
   return (query, startedAt, endedAt, rows, error) => {
     const frame = currentFrame(alias);
-    if (tracing !== undefined) statementSpan(tracing, frame?.span, query.sql, startedAt, endedAt, error);
+    if (tracing !== undefined) {
+      try {
+        statementSpan(tracing, frame?.span, query.sql, startedAt, endedAt, error);
+      } catch (spanError) {
+        // A tracer that throws never fails the statement.
+        log.error('creating the OpenTelemetry span of a statement failed (the statement itself was not affected)', { error: spanError });
+      }
+    }
     if (statementLog !== undefined) {
       statementLog.write({
         alias,
@@ -125,7 +132,7 @@ export class Connection {
       acquireTimeoutMs: settings.acquireTimeoutMs,
       slowQueryMs: settings.slowQueryMs,
       singleConnection: driver.features.singleConnection || settings.poolMax === 1,
-      onStatement: statementObserver(settings.alias, settings.statementLog, settings.tracing),
+      onStatement: statementObserver(settings.alias, settings.log, settings.statementLog, settings.tracing),
     };
     const dialect: KyselyDialect = {
       createAdapter: () => inner.createAdapter(),
