@@ -269,20 +269,42 @@ export const detector = new NPlusOneDetector();
  * demand for which members, and which eager loads were read. @internal
  */
 export class SiblingSet implements RelationReads {
-  readonly loads = new Map<string, { members: Set<object>; finding: MutableFinding | null | undefined }>();
-  readonly eager: EagerRecord | undefined;
+  // Private state only: a set has no own properties, so marked instances still compare equal (toEqual).
+  readonly #loads = new Map<string, { members: Set<object>; finding: MutableFinding | null | undefined }>();
+  readonly #eager: EagerRecord | undefined;
+  readonly #meta: ModelMeta;
+  readonly #size: number;
+  readonly #settings: NPlusOneSettings;
 
-  constructor(
-    readonly meta: ModelMeta,
-    readonly size: number,
-    readonly settings: NPlusOneSettings,
-    eager: readonly string[],
-  ) {
-    this.eager = eager.length > 0 && settings.mode === 'warn' ? detector.watchEager(this, eager, settings.log) : undefined;
+  constructor(meta: ModelMeta, size: number, settings: NPlusOneSettings, eager: readonly string[]) {
+    this.#meta = meta;
+    this.#size = size;
+    this.#settings = settings;
+    this.#eager = eager.length > 0 && settings.mode === 'warn' ? detector.watchEager(this, eager, settings.log) : undefined;
+  }
+
+  /** The model of the instances. */
+  get meta(): ModelMeta {
+    return this.#meta;
+  }
+
+  /** How many instances the query returned. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The detector settings of the connection the query ran on. */
+  get settings(): NPlusOneSettings {
+    return this.#settings;
+  }
+
+  /** Per relation: the members it was loaded on demand for, and the finding made (null: allow-listed). */
+  get loads(): Map<string, { members: Set<object>; finding: MutableFinding | null | undefined }> {
+    return this.#loads;
   }
 
   read(relation: string): void {
-    this.eager?.unread.delete(relation);
+    this.#eager?.unread.delete(relation);
   }
 }
 
@@ -298,6 +320,6 @@ export function trackSiblings(rows: readonly object[], meta: ModelMeta, settings
 
 /** A relation of `instance` is about to be loaded on demand (one query for this instance alone). @internal */
 export function noteLazyLoad(instance: object, relation: string): void {
-  const set = (instance as Record<symbol, SiblingSet | undefined>)[SIBLINGS];
-  if (set !== undefined) detector.lazyLoad(set, instance, relation);
+  const set = (instance as Record<symbol, unknown>)[SIBLINGS];
+  if (set instanceof SiblingSet) detector.lazyLoad(set, instance, relation);
 }

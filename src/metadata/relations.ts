@@ -14,6 +14,17 @@ export interface RelationReads {
   read(relation: string): void;
 }
 
+class NoSiblings implements RelationReads {
+  read(): void {}
+}
+
+/**
+ * What every instance holds under `SIBLINGS` until a multi-row query marks it. It has no own
+ * properties, like the engine's sibling sets (all private state), so instances compare equal with
+ * `toEqual` whether or not the detector marked them.
+ */
+export const NO_SIBLINGS: RelationReads = Object.freeze(new NoSiblings());
+
 /** Tells the instance's sibling set (if any) that a loaded relation was read. */
 export function noteRead(instance: object, relation: string): void {
   (instance as Record<symbol, RelationReads | undefined>)[SIBLINGS]?.read(relation);

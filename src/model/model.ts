@@ -1,7 +1,7 @@
 import { CompiledQuery } from 'kysely';
 import { FieldError, type DoesNotExist, type MultipleObjectsReturned } from '../errors/index.js';
 import { getConnection, noteLazyLoad } from '../engine/index.js';
-import { registry, type ModelMeta } from '../metadata/index.js';
+import { NO_SIBLINGS, SIBLINGS, registry, type ModelMeta } from '../metadata/index.js';
 import { LOADED_FROM, planFor } from '../query/hydrate/index.js';
 import type { Aggregate } from '../query/filter/index.js';
 import { QuerySet, isCached, parsePrefetch, prefetch, type CreateInput, type FilterArg, type FilterOf, type OrderKey, type Page, type UpdateInput, type ValueKey, type ValuesRow, type Annotated } from '../query/queryset/index.js';
@@ -55,6 +55,11 @@ export abstract class Model {
   declare static readonly DoesNotExist: typeof DoesNotExist;
   /** Thrown by `get()` when several rows match; each model has its own subclass. */
   declare static readonly MultipleObjectsReturned: typeof MultipleObjectsReturned;
+
+  constructor() {
+    // The N+1 detector's slot, present on every instance (see NO_SIBLINGS).
+    (this as unknown as Record<symbol, unknown>)[SIBLINGS] = NO_SIBLINGS;
+  }
 
   /** The model's metadata (table, fields, primary key, options). */
   static get meta(): ModelMeta {

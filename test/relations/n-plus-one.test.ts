@@ -135,6 +135,13 @@ forEachDialect(
       expect(warnings).toEqual([]);
     });
 
+    it('marked instances still compare equal (toEqual) to created and singly loaded ones', async () => {
+      const made = [await Tag.create({ name: 'x1' }), await Tag.create({ name: 'x2' })];
+      const loaded = await Tag.filter({ name__startswith: 'x' }).orderBy('id');
+      expect(loaded).toEqual(made);
+      expect(await Tag.get({ name: 'x1' })).toEqual(loaded[0]);
+    });
+
     it('stays silent for an allow-listed relation and an allow-listed callsite', async () => {
       for (const p of await Publisher.all()) await p.authors.all();
       await loadEach(await Author.all(), 'publisher');
