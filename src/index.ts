@@ -35,6 +35,7 @@ export {
 } from './engine/index.js';
 export type { LatencySummary } from './engine/monitor.js';
 export { MESSAGE_INPUT_LIMIT } from './utils/index.js';
+export { detector, metricsText, LatencySketch, NPlusOneDetector, type NPlusOneFinding, type NPlusOneMode, type NPlusOneOption, type LogOption, type StatementEntry, type StatementLogFunction } from './engine/index.js';
 export type { DialectName, DialectFeatures } from './dialects/index.js';
 
 // Models and fields

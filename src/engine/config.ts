@@ -1,6 +1,8 @@
 import { ConfigurationError } from '../errors/index.js';
 import type { DialectName, ResolvedPoolOptions } from '../dialects/index.js';
 import { isPlainObject, redactUrl, suggestion } from '../utils/index.js';
+import type { NPlusOneOption } from './n-plus-one.js';
+import { checkLogOption, type LogOption } from './statement-log.js';
 
 /** Pool settings (all optional). */
 export interface PoolOptions {
@@ -65,12 +67,18 @@ export interface ConnectOptions {
   logger?: OxenLogger | LogFunction;
   /** Refuse writes at the database session level (for replicas). */
   readOnly?: boolean;
+  /** The SQL log: every statement with its duration, rows and depth (see docs/diagnostics.md); `OXEN_LOG=queries` when absent. */
+  log?: LogOption;
+  /** The N+1 detector: `'raise'` (tests), `'warn'` (default unless NODE_ENV=production), `'off'`, or `{ mode, threshold, allow }`. */
+  nPlusOne?: NPlusOneOption;
+  /** OpenTelemetry spans when `@opentelemetry/api` is installed (default true). */
+  tracing?: boolean;
 }
 
 /** One entry of `connect({ alias: ... })`: a URL, or options with a `url`. */
 export type ConnectionSpec = string | (Omit<ConnectOptions, 'alias'> & { url: string });
 
-const OPTION_KEYS = ['alias', 'pool', 'statementTimeoutMs', 'statementDeadlineMs', 'slowQueryMs', 'logger', 'readOnly'];
+const OPTION_KEYS = ['alias', 'pool', 'statementTimeoutMs', 'statementDeadlineMs', 'slowQueryMs', 'logger', 'readOnly', 'log', 'nPlusOne', 'tracing'];
 const POOL_KEYS = ['min', 'max', 'acquireTimeoutMs', 'idleTimeoutMs', 'maxLifetimeMs'];
 const SCHEMES: Record<string, DialectName> = {
   sqlite: 'sqlite',
@@ -212,6 +220,8 @@ export function checkOptions(options: unknown): ConnectOptions {
     throw new ConfigurationError('Option logger must be a function or an object with debug/info/warn/error methods');
   }
   if (o.readOnly !== undefined && typeof o.readOnly !== 'boolean') throw new ConfigurationError('Option readOnly must be a boolean');
+  checkLogOption(o.log);
+  if (o.tracing !== undefined && typeof o.tracing !== 'boolean') throw new ConfigurationError('Option tracing must be a boolean');
   return o;
 }
 

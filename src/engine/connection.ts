@@ -3,8 +3,11 @@ import { ConnectionError, OxenError } from '../errors/index.js';
 import type { DialectDriver, DialectFeatures, DialectName } from '../dialects/index.js';
 import type { Log } from './config.js';
 import { currentFrame } from './context.js';
-import { DEFERRED, InstrumentedDriver } from './instrumented-driver.js';
+import { DEFERRED, InstrumentedDriver, type StatementObserver } from './instrumented-driver.js';
 import { Monitor, type LatencySummary } from './monitor.js';
+import type { NPlusOneSettings } from './n-plus-one.js';
+import { logParameters, type StatementLog } from './statement-log.js';
+import { statementSpan, type Tracing } from './tracing.js';
 
 /** What `db.metrics()` returns. */
 export interface ConnectionMetrics {
@@ -14,9 +17,9 @@ export interface ConnectionMetrics {
   readonly queries: number;
   /** Statements that failed. */
   readonly errors: number;
-  /** Statements per second since the connection opened. */
+  /** Statements per second since the connection opened or `resetMetrics()`. */
   readonly qps: number;
-  /** Latency percentiles over the most recent statements. */
+  /** Latency percentiles (within 1 %) over every statement since the connection opened or `resetMetrics()`. */
   readonly latencyMs: LatencySummary;
   /** Statements slower than `slowQueryMs`. */
   readonly slowQueries: number;
@@ -39,6 +42,39 @@ export interface ConnectionSettings {
   readonly deadlineMs?: number;
   readonly readOnly: boolean;
   readonly log: Log;
+  /** The SQL log, when one is on. */
+  readonly statementLog?: StatementLog;
+  /** OpenTelemetry, when `@opentelemetry/api` is installed. */
+  readonly tracing?: Tracing;
+  /** The N+1 detector's settings. */
+  readonly nPlusOne: NPlusOneSettings;
+}
+
+/** The hook that feeds the SQL log and the statement spans, or undefined when neither is on. */
+function statementObserver(alias: string, log: Log, statementLog: StatementLog | undefined, tracing: Tracing | undefined): StatementObserver | undefined {
+  if (statementLog === undefined && tracing === undefined) return undefined;
+  return (query, startedAt, endedAt, rows, error) => {
+    const frame = currentFrame(alias);
+    if (tracing !== undefined) {
+      try {
+        statementSpan(tracing, frame?.span, query.sql, startedAt, endedAt, error);
+      } catch (spanError) {
+        // A tracer that throws never fails the statement.
+        log.error('creating the OpenTelemetry span of a statement failed (the statement itself was not affected)', { error: spanError });
+      }
+    }
+    if (statementLog !== undefined) {
+      statementLog.write({
+        alias,
+        sql: query.sql,
+        parameters: logParameters(statementLog, query.parameters),
+        durationMs: endedAt - startedAt,
+        rows,
+        depth: frame?.depth ?? 0,
+        ...(error === undefined ? {} : { error: error instanceof Error ? error.message : String(error) }),
+      });
+    }
+  };
 }
 
 /**
@@ -68,6 +104,10 @@ export class Connection {
   readonly driver: DialectDriver;
   /** The engine's logger. @internal */
   readonly log: Log;
+  /** OpenTelemetry, when `@opentelemetry/api` is installed. @internal */
+  readonly tracing: Tracing | undefined;
+  /** The N+1 detector's settings for instances loaded through this connection. @internal */
+  readonly nPlusOne: NPlusOneSettings;
   readonly #monitor = new Monitor();
   readonly #display: string;
   #driverInstance: InstrumentedDriver | undefined;
@@ -81,6 +121,8 @@ export class Connection {
     this.driver = driver;
     this.readOnly = settings.readOnly;
     this.log = settings.log;
+    this.tracing = settings.tracing;
+    this.nPlusOne = settings.nPlusOne;
     this.#display = settings.display;
     const inner = driver.kyselyDialect;
     const options = {
@@ -94,6 +136,7 @@ export class Connection {
       deadlineMs: settings.deadlineMs,
       singleConnection: driver.features.singleConnection || settings.poolMax === 1,
       deferWhenBusy: driver.deferWhenBusy,
+      onStatement: statementObserver(settings.alias, settings.log, settings.statementLog, settings.tracing),
     };
     const dialect: KyselyDialect = {
       createAdapter: () => inner.createAdapter(),
@@ -171,13 +214,23 @@ export class Connection {
       dialect: this.dialect,
       queries: m.queries,
       errors: m.errors,
-      qps: uptimeMs > 0 ? m.queries / (uptimeMs / 1000) : 0,
+      qps: m.qps(),
       latencyMs: m.latency(),
       slowQueries: m.slowQueries,
       pool: this.driver.poolStats(),
       cache: { hits: 0, misses: 0, entries: 0 },
       uptimeMs,
     };
+  }
+
+  /** Zeroes the counters and latency percentiles of `metrics()`; `qps` counts from now. */
+  resetMetrics(): void {
+    this.#monitor.reset();
+  }
+
+  /** Total milliseconds spent in statements since the connection opened or `resetMetrics()`. @internal */
+  get totalMs(): number {
+    return this.#monitor.totalMs;
   }
 
   /** Closes the pool. Idempotent. */

@@ -3,6 +3,9 @@ import { createMysqlDialect, createPostgresDialect, createSqliteDialect, type Di
 import { isPlainObject, suggestion } from '../utils/index.js';
 import { checkOptions, parseUrl, resolveDeadline, resolveLogger, resolvePool, type ConnectOptions, type ConnectionSpec } from './config.js';
 import { Connection } from './connection.js';
+import { resolveNPlusOne } from './n-plus-one.js';
+import { resolveStatementLog } from './statement-log.js';
+import { loadTracing } from './tracing.js';
 
 const FACTORIES: Record<DialectName, DialectFactory> = {
   sqlite: createSqliteDialect,
@@ -27,6 +30,8 @@ async function open(url: string, options: ConnectOptions): Promise<Connection> {
   const parsed = parseUrl(url);
   const log = resolveLogger(options.logger);
   const pool = resolvePool(options.pool, parsed.dialect);
+  const nPlusOne = resolveNPlusOne(options.nPlusOne, log);
+  const statementLog = resolveStatementLog(options.log, log);
   const promise = (async () => {
     let connection: Connection | undefined;
     try {
@@ -37,6 +42,7 @@ async function open(url: string, options: ConnectOptions): Promise<Connection> {
         readOnly: options.readOnly === true,
         onBackgroundError: (error) => log.warn(`connection '${alias}' lost a client: ${error instanceof Error ? error.message : String(error)}`),
       });
+      const tracing = await loadTracing(options.tracing !== false, parsed.dialect, parsed.database ?? parsed.filename);
       connection = new Connection(driver, {
         alias,
         display: parsed.display,
@@ -46,6 +52,9 @@ async function open(url: string, options: ConnectOptions): Promise<Connection> {
         deadlineMs: resolveDeadline(options),
         readOnly: options.readOnly === true,
         log,
+        statementLog,
+        tracing,
+        nPlusOne,
       });
       await connection.healthCheck();
       await driver.prepare(connection.kysely);

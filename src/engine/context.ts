@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely } from 'kysely';
+import type { TraceSpan } from './tracing.js';
 
 /**
  * A transaction (or savepoint) open in the current async context. Frames live in AsyncLocalStorage:
@@ -27,6 +28,8 @@ export interface TransactionFrame {
   children: Promise<void>;
   /** False once committed or rolled back: later statements of stray async work no longer use it. */
   open: boolean;
+  /** The OpenTelemetry span of this transaction or savepoint (the parent of its statements' spans). */
+  readonly span?: TraceSpan;
 }
 
 /** The frames of one async context, by alias, in the order they were entered (the last is the innermost). */

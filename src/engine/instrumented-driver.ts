@@ -25,6 +25,20 @@ export interface InstrumentOptions {
    * is abandoned; undefined for none. Applies to connections that can be abandoned (PostgreSQL, MySQL).
    */
   readonly deadlineMs?: number;
+  /** Called after every statement (the SQL log and tracing hook in here); undefined when nothing listens. */
+  readonly onStatement?: StatementObserver;
+}
+
+/**
+ * Sees every statement after it ran: its start and end (`performance.now()` ms), the rows it returned
+ * or affected (null when unknown or failed), and the error it failed with (undefined on success).
+ */
+export type StatementObserver = (query: CompiledQuery, startedAt: number, endedAt: number, rows: number | null, error: unknown) => void;
+
+function rowCount(result: QueryResult<unknown> | undefined): number | null {
+  if (result === undefined) return null;
+  if (result.numAffectedRows !== undefined && result.rows.length === 0) return Number(result.numAffectedRows);
+  return result.rows.length;
 }
 
 /** Translates any error from the driver into the Oxen tree, once, with the SQL and redacted parameters. */
@@ -111,15 +125,15 @@ export class InstrumentedConnection implements DatabaseConnection {
     }
     if (this.aborted !== null && !ROLLBACK.test(query.sql)) throw abortedError(this.#options.alias, this.aborted);
     const started = performance.now();
-    let failed = false;
+    let result: QueryResult<R> | undefined;
+    let failure: OxenError | undefined;
     try {
       const pending = this.inner.executeQuery<R>(query);
-      return this.#deadlineMs === undefined ? await pending : await this.#withDeadline(pending, this.#deadlineMs, query);
+      return (result = this.#deadlineMs === undefined ? await pending : await this.#withDeadline(pending, this.#deadlineMs, query));
     } catch (error) {
-      failed = true;
-      throw this.#failed(error, query);
+      throw (failure = this.#failed(error, query));
     } finally {
-      this.#record(query, performance.now() - started, failed);
+      this.#record(query, started, rowCount(result), failure);
     }
   }
 
@@ -176,19 +190,19 @@ export class InstrumentedConnection implements DatabaseConnection {
     if (!isSyncCapable(inner)) throw new OperationalError('executeSync() on a driver that runs asynchronously');
     if (this.aborted !== null && !ROLLBACK.test(query.sql)) throw abortedError(this.#options.alias, this.aborted);
     const started = performance.now();
-    let failed = false;
+    let result: QueryResult<R> | undefined;
+    let failure: OxenError | undefined;
     let deferred = false;
     try {
-      return inner.executeSync<R>(query);
+      return (result = inner.executeSync<R>(query));
     } catch (error) {
       if (this.#options.deferWhenBusy?.(error) === true) {
         deferred = true;
         return DEFERRED;
       }
-      failed = true;
-      throw this.#failed(error, query);
+      throw (failure = this.#failed(error, query));
     } finally {
-      if (!deferred) this.#record(query, performance.now() - started, failed);
+      if (!deferred) this.#record(query, started, rowCount(result), failure);
     }
   }
 
@@ -207,21 +221,27 @@ export class InstrumentedConnection implements DatabaseConnection {
 
   async *streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     const started = performance.now();
-    let failed = false;
+    let rows = 0;
+    let failure: OxenError | undefined;
     try {
-      yield* this.inner.streamQuery<R>(query, chunkSize);
+      for await (const chunk of this.inner.streamQuery<R>(query, chunkSize)) {
+        rows += chunk.rows.length;
+        yield chunk;
+      }
     } catch (error) {
-      failed = true;
-      throw translateError(error, this.#options.mapError, query);
+      throw (failure = translateError(error, this.#options.mapError, query));
     } finally {
-      this.#record(query, performance.now() - started, failed);
+      this.#record(query, started, rows, failure);
     }
   }
 
-  #record(query: CompiledQuery, ms: number, failed: boolean): void {
-    const { slowQueryMs, monitor, log, alias } = this.#options;
+  #record(query: CompiledQuery, started: number, rows: number | null, failure: OxenError | undefined): void {
+    const ended = performance.now();
+    const ms = ended - started;
+    const { slowQueryMs, monitor, log, alias, onStatement } = this.#options;
     const slow = slowQueryMs !== undefined && ms >= slowQueryMs;
-    monitor.record(ms, failed, slow);
+    monitor.record(ms, failure !== undefined, slow);
+    if (onStatement !== undefined) onStatement(query, started, ended, failure === undefined ? rows : null, failure);
     if (slow) log.warn(`slow query on '${alias}' (${ms.toFixed(1)} ms)`, { sql: query.sql, parameters: redactParameters(query.parameters), durationMs: ms });
   }
 }

@@ -4,6 +4,7 @@ import { isPlainObject, suggestion } from '../utils/index.js';
 import type { Log } from './config.js';
 import { getConnection } from './connections.js';
 import { currentFrame, innermostFrame, runInFrame, runOutside, type TransactionFrame } from './context.js';
+import { failSpan, transactionSpan, type TraceSpan } from './tracing.js';
 
 /**
  * Isolation levels. PostgreSQL and MySQL/MariaDB apply them to the outermost transaction; SQLite
@@ -168,7 +169,26 @@ export async function transaction<T>(a: TransactionOptions | TransactionCallback
   return parent === undefined ? outermost(alias, options, fn) : nested(parent, options, fn);
 }
 
-async function outermost<T>(alias: string, options: TransactionOptions, fn: TransactionCallback<T>): Promise<T> {
+/** Runs `run` inside a span of the transaction (depth 1) or savepoint, when tracing is on. */
+async function traced<T>(alias: string, parent: TraceSpan | undefined, depth: number, run: (span: TraceSpan | undefined) => Promise<T>): Promise<T> {
+  const tracing = getConnection(alias).tracing;
+  if (tracing === undefined) return run(undefined);
+  const span = transactionSpan(tracing, parent, depth);
+  try {
+    return await run(span);
+  } catch (error) {
+    failSpan(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+function outermost<T>(alias: string, options: TransactionOptions, fn: TransactionCallback<T>): Promise<T> {
+  return traced(alias, undefined, 1, (span) => runOutermost(alias, options, fn, span));
+}
+
+async function runOutermost<T>(alias: string, options: TransactionOptions, fn: TransactionCallback<T>, span: TraceSpan | undefined): Promise<T> {
   const connection = getConnection(alias);
   let builder = connection.kysely.startTransaction();
   if (options.isolation !== undefined && connection.features.supportsIsolationLevels) builder = builder.setIsolationLevel(options.isolation);
@@ -188,6 +208,7 @@ async function outermost<T>(alias: string, options: TransactionOptions, fn: Tran
     root: { savepoints: 0 },
     children: Promise.resolve(),
     open: true,
+    span,
   };
   let result: T;
   try {
@@ -249,48 +270,53 @@ async function nested<T>(parent: TransactionFrame, options: TransactionOptions, 
     const depth = parent.depth + 1;
     const name = `oxen_sp_${++parent.root.savepoints}`;
     const parentTrx = parent.kysely as ControlledTransaction<any>;
-    const savepoint = await parentTrx.savepoint(name).execute();
-    const frame: TransactionFrame = {
-      alias: parent.alias,
-      kysely: savepoint,
-      depth,
-      isolation: parent.isolation,
-      onCommit: [],
-      root: parent.root,
-      children: Promise.resolve(),
-      open: true,
-    };
-    let result: T;
-    try {
-      result = await runInFrame(frame, async () => await fn({ alias: parent.alias, depth, kysely: savepoint }), namesOf(parent.alias));
-    } catch (error) {
-      frame.open = false;
-      let rollbackError: unknown;
-      try {
-        await savepoint.rollbackToSavepoint(name).execute();
-      } catch (e) {
-        rollbackError = e ?? new Error('ROLLBACK TO SAVEPOINT failed');
-      }
-      if (rollbackError === undefined) {
-        await savepoint.releaseSavepoint(name).execute().catch(() => undefined);
-        throw error;
-      }
-      // The savepoint is gone: the database rolled back the whole transaction (MySQL does on a deadlock)
-      // or the connection is lost. Undoing only the inner part is impossible; the whole transaction must end.
-      parent.root.broken = error;
-      throw new TransactionError(
-        `A nested transaction on '${parent.alias}' failed (${messageOf(error)}) and its savepoint could not be rolled back ` +
-          `(${messageOf(rollbackError)}): the database ended the whole transaction. Nothing of it will be committed; run it again.`,
-        { cause: error },
-      );
-    }
-    frame.open = false;
-    await savepoint.releaseSavepoint(name).execute();
-    parent.onCommit.push(...frame.onCommit);
-    return result;
+    return await traced(parent.alias, parent.span, depth, (span) => runSavepoint(parent, parentTrx, name, depth, fn, span));
   } finally {
     endTurn();
   }
+}
+
+async function runSavepoint<T>(parent: TransactionFrame, parentTrx: ControlledTransaction<any>, name: string, depth: number, fn: TransactionCallback<T>, span: TraceSpan | undefined): Promise<T> {
+  const savepoint = await parentTrx.savepoint(name).execute();
+  const frame: TransactionFrame = {
+    alias: parent.alias,
+    kysely: savepoint,
+    depth,
+    isolation: parent.isolation,
+    onCommit: [],
+    root: parent.root,
+    children: Promise.resolve(),
+    open: true,
+    span,
+  };
+  let result: T;
+  try {
+    result = await runInFrame(frame, async () => await fn({ alias: parent.alias, depth, kysely: savepoint }), namesOf(parent.alias));
+  } catch (error) {
+    frame.open = false;
+    let rollbackError: unknown;
+    try {
+      await savepoint.rollbackToSavepoint(name).execute();
+    } catch (e) {
+      rollbackError = e ?? new Error('ROLLBACK TO SAVEPOINT failed');
+    }
+    if (rollbackError === undefined) {
+      await savepoint.releaseSavepoint(name).execute().catch(() => undefined);
+      throw error;
+    }
+    // The savepoint is gone: the database rolled back the whole transaction (MySQL does on a deadlock)
+    // or the connection is lost. Undoing only the inner part is impossible; the whole transaction must end.
+    parent.root.broken = error;
+    throw new TransactionError(
+      `A nested transaction on '${parent.alias}' failed (${messageOf(error)}) and its savepoint could not be rolled back ` +
+        `(${messageOf(rollbackError)}): the database ended the whole transaction. Nothing of it will be committed; run it again.`,
+      { cause: error },
+    );
+  }
+  frame.open = false;
+  await savepoint.releaseSavepoint(name).execute();
+  parent.onCommit.push(...frame.onCommit);
+  return result;
 }
 
 /**

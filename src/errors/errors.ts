@@ -146,3 +146,5 @@ export class TransactionError extends OxenError {}
  * failed. The message names the migration file, the operation and the fix.
  */
 export class MigrationError extends OxenError {}
+/** The N+1 detector (`nPlusOne: 'raise'`) found a relation loaded once per instance of one result; the message names the fix. */
+export class NPlusOneError extends OxenError {}

@@ -1,4 +1,4 @@
 export * from './model-meta.js';
 export * from './registry.js';
 export * from './decorators.js';
-export { RELATED, relatedCache, setManagerFactory, type ManagerFactory } from './relations.js';
+export { NO_SIBLINGS, RELATED, SIBLINGS, noteRead, relatedCache, setManagerFactory, type ManagerFactory, type RelationReads } from './relations.js';

@@ -6,6 +6,30 @@ import { ModelMeta, type ModelClassLike, type Relation } from './model-meta.js';
 /** Per-instance cache of loaded related objects (forward relations and prefetched lists). */
 export const RELATED = Symbol('oxen:related');
 
+/** The N+1 detector's record of the result set an instance was loaded in (set by the engine). */
+export const SIBLINGS = Symbol('oxen:siblings');
+
+/** What relation accessors tell the N+1 detector: a loaded relation was read. */
+export interface RelationReads {
+  read(relation: string): void;
+}
+
+class NoSiblings implements RelationReads {
+  read(): void {}
+}
+
+/**
+ * What every instance holds under `SIBLINGS` until a multi-row query marks it. It has no own
+ * properties, like the engine's sibling sets (all private state), so instances compare equal with
+ * `toEqual` whether or not the detector marked them.
+ */
+export const NO_SIBLINGS: RelationReads = Object.freeze(new NoSiblings());
+
+/** Tells the instance's sibling set (if any) that a loaded relation was read. */
+export function noteRead(instance: object, relation: string): void {
+  (instance as Record<symbol, RelationReads | undefined>)[SIBLINGS]?.read(relation);
+}
+
 /** Creates the manager object behind a to-many accessor (installed by the model layer). */
 export type ManagerFactory = (instance: object, relation: Relation) => unknown;
 
@@ -49,7 +73,10 @@ export function installForwardAccessor(meta: ModelMeta, fk: ForeignKeyDef, resol
       if (cache !== undefined && Object.prototype.hasOwnProperty.call(cache, name)) {
         const cached = cache[name] as Record<string, unknown> | null;
         const target = resolveTarget();
-        if (cached === null ? id === null || id === undefined : target !== undefined && cached[target.pk.attname] === id) return cached;
+        if (cached === null ? id === null || id === undefined : target !== undefined && cached[target.pk.attname] === id) {
+          noteRead(this, name);
+          return cached;
+        }
       }
       if (id === null || id === undefined) return null;
       throw new RelationNotLoadedError(
@@ -92,7 +119,10 @@ function installReverseOneAccessor(relation: Relation): void {
     enumerable: false,
     get(this: object) {
       const cache = (this as Record<symbol, Record<string, unknown> | undefined>)[RELATED];
-      if (cache !== undefined && Object.prototype.hasOwnProperty.call(cache, relation.name)) return cache[relation.name];
+      if (cache !== undefined && Object.prototype.hasOwnProperty.call(cache, relation.name)) {
+        noteRead(this, relation.name);
+        return cache[relation.name];
+      }
       throw new RelationNotLoadedError(
         `${relation.model.name}.${relation.name} is not loaded: use selectRelated('${relation.name}') or prefetchRelated('${relation.name}'), or await instance.load('${relation.name}')`,
         { model: relation.model.name, field: relation.name },

@@ -1,11 +1,11 @@
 import { CompiledQuery } from 'kysely';
 import { assertBindable } from '../dialects/index.js';
 import { FieldError, type DoesNotExist, type MultipleObjectsReturned } from '../errors/index.js';
-import { getConnection } from '../engine/index.js';
-import { registry, type ModelMeta } from '../metadata/index.js';
+import { getConnection, noteLazyLoad } from '../engine/index.js';
+import { NO_SIBLINGS, SIBLINGS, registry, type ModelMeta } from '../metadata/index.js';
 import { LOADED_FROM, planFor } from '../query/hydrate/index.js';
 import type { Aggregate } from '../query/filter/index.js';
-import { QuerySet, parsePrefetch, prefetch, type CreateInput, type FilterArg, type FilterOf, type OrderKey, type Page, type UpdateInput, type ValueKey, type ValuesRow, type Annotated } from '../query/queryset/index.js';
+import { QuerySet, isCached, parsePrefetch, prefetch, type CreateInput, type FilterArg, type FilterOf, type OrderKey, type Page, type UpdateInput, type ValueKey, type ValuesRow, type Annotated } from '../query/queryset/index.js';
 import {
   buildInstance,
   bulkCreate,
@@ -56,6 +56,11 @@ export abstract class Model {
   declare static readonly DoesNotExist: typeof DoesNotExist;
   /** Thrown by `get()` when several rows match; each model has its own subclass. */
   declare static readonly MultipleObjectsReturned: typeof MultipleObjectsReturned;
+
+  constructor() {
+    // The N+1 detector's slot, present on every instance (see NO_SIBLINGS).
+    (this as unknown as Record<symbol, unknown>)[SIBLINGS] = NO_SIBLINGS;
+  }
 
   /** The model's metadata (table, fields, primary key, options). */
   static get meta(): ModelMeta {
@@ -255,7 +260,12 @@ export abstract class Model {
   async load(...paths: string[]): Promise<this> {
     const meta = registry.get(this.constructor);
     const alias = (this as unknown as Record<symbol, string | undefined>)[LOADED_FROM] ?? meta.connection ?? 'default';
-    await prefetch([this], meta, paths.map((p) => parsePrefetch(meta, p)), alias);
+    const specs = paths.map((p) => parsePrefetch(meta, p));
+    for (const spec of specs) {
+      const relation = meta.findRelation(spec.path.split('__')[0])!;
+      if (!isCached(this, relation)) noteLazyLoad(this, relation.name);
+    }
+    await prefetch([this], meta, specs, alias);
     return this;
   }
 

@@ -1,5 +1,6 @@
 import { FieldError, OxenError } from '../errors/index.js';
-import { RELATED, type Relation } from '../metadata/index.js';
+import { noteLazyLoad } from '../engine/index.js';
+import { RELATED, noteRead, type Relation } from '../metadata/index.js';
 import { QuerySet, type CreateInput, type FilterArg, type OrderKey } from '../query/queryset/index.js';
 import { bulkCreate, buildInstance, isPersisted, saveInstance } from '../persistence/index.js';
 
@@ -61,23 +62,32 @@ export class RelatedManager<T extends object> {
   all(): QuerySet<T> {
     const cache = (this.#instance as Row)[RELATED] as Record<string, unknown> | undefined;
     const cached = cache?.[this.#relation.name];
-    if (Array.isArray(cached)) return this.#base().withResultCache(cached as object[]);
+    if (Array.isArray(cached)) {
+      noteRead(this.#instance, this.#relation.name);
+      return this.#base().withResultCache(cached as object[]);
+    }
+    return this.#lazy();
+  }
+
+  /** A query for this instance alone: what the N+1 detector watches. */
+  #lazy(): QuerySet<T> {
+    noteLazyLoad(this.#instance, this.#relation.name);
     return this.#base();
   }
 
   /** Related objects matching the conditions. */
   filter(...conditions: FilterArg<T>[]): QuerySet<T> {
-    return this.#base().filter(...conditions);
+    return this.#lazy().filter(...conditions);
   }
 
   /** Related objects not matching the conditions. */
   exclude(...conditions: FilterArg<T>[]): QuerySet<T> {
-    return this.#base().exclude(...conditions);
+    return this.#lazy().exclude(...conditions);
   }
 
   /** Related objects, ordered. */
   orderBy(...terms: OrderKey<T>[]): QuerySet<T> {
-    return this.#base().orderBy(...terms);
+    return this.#lazy().orderBy(...terms);
   }
 
   /** How many related objects there are. */

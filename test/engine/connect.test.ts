@@ -43,7 +43,7 @@ afterEach(async () => {
 describe('connect(): options', () => {
   const BAD_OPTIONS: readonly (readonly [string, unknown, RegExp])[] = [
     ['unknown option', { poool: { max: 2 } }, /Unknown connect\(\) option 'poool'; did you mean 'pool'\?/],
-    ['unknown option, listed names', { timeout: 5 }, /Unknown connect\(\) option 'timeout'.*Valid names: alias, logger, pool, readOnly, slowQueryMs, statementDeadlineMs, statementTimeoutMs/],
+    ['unknown option, listed names', { timeout: 5 }, /Unknown connect\(\) option 'timeout'.*Valid names: alias, log, logger, nPlusOne, pool, readOnly, slowQueryMs, statementDeadlineMs, statementTimeoutMs, tracing/],
     ['unknown pool option', { pool: { maxx: 3 } }, /Unknown pool option 'maxx'; did you mean 'max'\?/],
     ['unknown pool option (camel case)', { pool: { acquireTimeout: 3 } }, /Unknown pool option 'acquireTimeout'; did you mean 'acquireTimeoutMs'\?/],
     ['pool.max 0', { pool: { max: 0 } }, /pool\.max must be an integer of at least 1/],

@@ -1,7 +1,7 @@
 import type { DialectDriver } from '../../dialects/index.js';
 import type { DecimalFieldDef, Field } from '../../fields/index.js';
 import type { AnnotationSpec } from '../filter/index.js';
-import type { ModelMeta } from '../../metadata/index.js';
+import { NO_SIBLINGS, SIBLINGS, type ModelMeta } from '../../metadata/index.js';
 import { LOADED_FROM, PERSISTED } from './state.js';
 
 type Converter = ((value: unknown) => unknown) | null;
@@ -55,10 +55,13 @@ function Hydrated(row, alias) {
   ${lines.join('\n  ')}
   this[PERSISTED] = true;
   this[LOADED_FROM] = alias;
+  this[SIBLINGS] = NO_SIBLINGS;
 }
 return Hydrated;`;
   // Generated from metadata only; every name is a JSON string literal in the code.
-  const hydrator = new Function('converters', 'PERSISTED', 'LOADED_FROM', body)(fromDb, PERSISTED, LOADED_FROM) as Hydrator & { prototype: object };
+  const hydrator = new Function('converters', 'PERSISTED', 'LOADED_FROM', 'SIBLINGS', 'NO_SIBLINGS', body)(fromDb, PERSISTED, LOADED_FROM, SIBLINGS, NO_SIBLINGS) as Hydrator & {
+    prototype: object;
+  };
   hydrator.prototype = proto;
   return hydrator;
 }
@@ -105,6 +108,7 @@ function buildPlan(driver: DialectDriver, meta: ModelMeta): ModelPlan {
       }
       instance[PERSISTED] = true;
       instance[LOADED_FROM] = alias;
+      instance[SIBLINGS] = NO_SIBLINGS;
       return instance;
     },
   };

@@ -1,3 +1,3 @@
 export * from './types.js';
 export * from './queryset.js';
-export { prefetch, parsePrefetch } from './prefetch.js';
+export { isCached, prefetch, parsePrefetch } from './prefetch.js';

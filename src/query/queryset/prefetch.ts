@@ -83,7 +83,7 @@ function batches<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** True when the relation is in the instance's cache and, for a forward key, still matches the key column. */
-function isCached(instance: object, relation: Relation): boolean {
+export function isCached(instance: object, relation: Relation): boolean {
   const cache = (instance as Row)[RELATED] as Record<string, unknown> | undefined;
   if (cache === undefined || !Object.prototype.hasOwnProperty.call(cache, relation.name)) return false;
   if (relation.kind !== 'fk' && relation.kind !== 'o2o') return true;

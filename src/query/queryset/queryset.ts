@@ -1,6 +1,6 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import { DoesNotExist, FieldError, MultipleObjectsReturned, OxenError, TransactionError, ValidationError, type ValidationErrors } from '../../errors/index.js';
-import { getConnection, inTransaction, transaction, type Connection } from '../../engine/index.js';
+import { getConnection, inTransaction, trackSiblings, transaction, type Connection } from '../../engine/index.js';
 import type { Field } from '../../fields/index.js';
 import type { ModelMeta } from '../../metadata/index.js';
 import { clip, hasOwn, isPlainObject, suggestion } from '../../utils/index.js';
@@ -41,6 +41,15 @@ type ModelErrorClass = new (message: string, context?: { model?: string }) => Ox
 /** The alias a state reads from (and writes to). */
 export function aliasOf(state: QueryState): string {
   return state.using ?? state.meta.connection ?? 'default';
+}
+
+/** The first-level relations a query loads eagerly (selectRelated and prefetchRelated), for the N+1 detector. */
+function eagerRelations(state: QueryState): string[] {
+  if (state.selectRelated.length === 0 && state.prefetch.length === 0) return [];
+  const names = new Set<string>();
+  for (const path of state.selectRelated) names.add(path.relations[0]);
+  for (const spec of state.prefetch) names.add(spec.path.split('__')[0]);
+  return [...names];
 }
 
 function nonNegativeInteger(value: unknown, what: string): number {
@@ -211,6 +220,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
       const result = await connection.execute<Record<string, unknown>>(compiled);
       rows = this.#convert(result.rows, connection);
     }
+    if (state.values === null && rows.length > 1 && connection.nPlusOne.mode !== 'off') trackSiblings(rows as object[], state.meta, connection.nPlusOne, eagerRelations(state));
     if (state.prefetch.length > 0 && state.values === null) await prefetch(rows as object[], state.meta, state.prefetch, connection.alias);
     return rows;
   }
