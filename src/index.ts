@@ -132,3 +132,14 @@ export {
 
 // Schema
 export { syncSchema, dropSchema, type SchemaOptions, type SyncResult } from './schema/index.js';
+/**
+ * Kysely's `sql` template tag, re-exported so that raw SQL needs no direct kysely import: values are
+ * bound, `sql.ref`/`sql.table` quote identifiers. Run it with `getConnection().kysely` or `tx.kysely`.
+ *
+ * @example
+ * ```ts
+ * import { sql, getConnection } from 'oxen-orm';
+ * const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table('authors')}`.execute(getConnection().kysely);
+ * ```
+ */
+export { sql } from 'kysely';

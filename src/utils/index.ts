@@ -3,3 +3,4 @@ export * from './did-you-mean.js';
 export * from './assert.js';
 export * from './redact.js';
 export * from './time.js';
+export * from './lazy.js';
