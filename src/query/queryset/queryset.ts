@@ -370,7 +370,11 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
 
   /**
    * Streams rows in chunks with bounded memory: a server-side cursor on PostgreSQL, a streamed result
-   * on MySQL, statement stepping on SQLite.
+   * on MySQL. Where one connection serves every query (SQLite), each chunk is its own query and the
+   * connection is free while the loop body runs, so the body may write (`save()`) without waiting for
+   * the stream: chunks follow the primary key (`pk > last`) when the QuerySet is unordered and unsliced,
+   * else LIMIT/OFFSET pages of the ordering with the primary key as tie-breaker (a body that changes
+   * the ordering columns can then move rows between pages).
    */
   async *iterator(options: { chunkSize?: number } = {}): AsyncGenerator<R, void, undefined> {
     const chunkSize = options.chunkSize ?? 1000;
@@ -379,10 +383,43 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
       for (const row of this.#state.resultCache) yield row as R;
       return;
     }
+    if (this.connection().features.singleConnection) {
+      yield* this.#chunks(chunkSize);
+      return;
+    }
     const { connection, db } = this.#db();
     const compiled = compileSelect(db, this.#state, connection.driver);
     for await (const chunk of db.getExecutor().stream<Record<string, unknown>>(compiled, chunkSize)) {
       for (const item of this.#convert(chunk.rows, connection)) yield item;
+    }
+  }
+
+  /** `iterator()` on a single-connection dialect: one query per chunk, nothing held between chunks. */
+  async *#chunks(chunkSize: number): AsyncGenerator<R, void, undefined> {
+    const state = this.#state;
+    const pk = state.meta.pk;
+    const order = effectiveOrder(state);
+    if (order.length === 0 && state.limit === null && state.offset === null && state.values === null && state.annotations.length === 0 && !state.distinct) {
+      // Keyset: each chunk starts after the last key seen, an index range scan whatever the table's size.
+      let last: unknown = undefined;
+      for (;;) {
+        const after = last === undefined ? {} : this.#conditionPatch(parseFilterArgs(state.meta, [{ pk__gt: last }]));
+        const rows = await this.#with<R>({ ...after, order: this.#pkOrder(false), limit: chunkSize }).execute();
+        for (const row of rows) yield row;
+        if (rows.length < chunkSize) return;
+        last = (rows[rows.length - 1] as Record<string, unknown>)[pk.attname];
+      }
+    }
+    const ordering = order.some((t) => t.field === pk && (t.relations ?? []).length === 0) ? order : [...order, ...this.#pkOrder(false)];
+    const start = state.offset ?? 0;
+    let remaining = state.limit ?? Number.POSITIVE_INFINITY;
+    for (let done = 0; remaining > 0; ) {
+      const take = Math.min(chunkSize, remaining);
+      const rows = await this.#with<R>({ order: ordering, offset: start + done, limit: take }).execute();
+      for (const row of rows) yield row;
+      if (rows.length < take) return;
+      done += rows.length;
+      remaining -= rows.length;
     }
   }
 
