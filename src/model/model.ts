@@ -67,12 +67,12 @@ export abstract class Model {
   }
 
   /** Rows matching the conditions. */
-  static filter<M extends Model>(this: ModelStatic<M>, ...conditions: FilterArg<M>[]): QuerySet<M> {
+  static filter<M extends Model>(this: ModelStatic<M>, ...conditions: NoInfer<FilterArg<M>>[]): QuerySet<M> {
     return QuerySet.of<M>(this.meta).filter(...conditions);
   }
 
   /** Rows not matching the conditions (NULLs kept, as in Django). */
-  static exclude<M extends Model>(this: ModelStatic<M>, ...conditions: FilterArg<M>[]): QuerySet<M> {
+  static exclude<M extends Model>(this: ModelStatic<M>, ...conditions: NoInfer<FilterArg<M>>[]): QuerySet<M> {
     return QuerySet.of<M>(this.meta).exclude(...conditions);
   }
 
@@ -87,12 +87,12 @@ export abstract class Model {
   }
 
   /** The single matching row; `Model.DoesNotExist` / `Model.MultipleObjectsReturned` otherwise. */
-  static get<M extends Model>(this: ModelStatic<M>, ...conditions: FilterArg<M>[]): Promise<M> {
+  static get<M extends Model>(this: ModelStatic<M>, ...conditions: NoInfer<FilterArg<M>>[]): Promise<M> {
     return QuerySet.of<M>(this.meta).get(...conditions);
   }
 
   /** The single matching row, or null. */
-  static getOrNull<M extends Model>(this: ModelStatic<M>, ...conditions: FilterArg<M>[]): Promise<M | null> {
+  static getOrNull<M extends Model>(this: ModelStatic<M>, ...conditions: NoInfer<FilterArg<M>>[]): Promise<M | null> {
     return QuerySet.of<M>(this.meta).getOrNull(...conditions);
   }
 

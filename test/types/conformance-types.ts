@@ -14,6 +14,7 @@ import {
   IntField,
   ManyToMany,
   Model,
+  Q,
   Sum,
   model,
   type RelatedManager,
@@ -121,4 +122,22 @@ export async function acceptedThoughWrong(b: Book): Promise<void> {
   Book.filter({ author__publisher__name__startswith: 'O', author__publisher: null });
   // @ts-expect-error a number for a text field two relations away
   Book.filter({ author__publisher__name__gte: 5 });
+}
+
+export function typedQ(): void {
+  // A Q given straight to filter()/exclude()/get() is typed from the model.
+  Author.filter(Q({ name__startswith: 'A' }), Q.not({ followers__lt: 10 }));
+  Author.exclude(Q({ birthday__isnull: true }));
+  // @ts-expect-error unknown field in a Q given to filter()
+  Author.filter(Q({ nmae: 'x' }));
+  // @ts-expect-error wrong value type in a Q.not() given to exclude()
+  Author.exclude(Q.not({ name__startswith: 3 }));
+  // Naming the model types a Q built on its own.
+  const young = Q<Author>({ followers__lt: 100 });
+  Author.filter(young.or({ name: 'Ann' }));
+  // @ts-expect-error unknown field in a Q<Author>
+  Q<Author>({ nope: 1 });
+  // A Q for another model is refused.
+  // @ts-expect-error a Q<Book> given to Author.filter()
+  Author.filter(Q<Book>({ title: 'x' }));
 }

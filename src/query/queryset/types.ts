@@ -1,4 +1,4 @@
-import type { Aggregate, AnnotationValue, FExpression } from '../filter/index.js';
+import type { Aggregate, AnnotationValue, FExpression, FilterSpec, QExpression } from '../filter/index.js';
 
 /** Instance members every model has that are not fields (`pk` is typed separately). */
 export type ModelMembers = 'pk' | 'isSaved';
@@ -252,3 +252,17 @@ export type AnnotationsOf<S> = { -readonly [P in keyof S & string]: AggregateVal
 
 /** Refuses annotation aliases that are already fields of `M` (they would clash at run time too). */
 export type NoFieldClash<M, S> = string extends keyof S ? unknown : { [P in keyof S & FieldNames<M>]: never };
+
+/**
+ * `Q` as the package root exports it: typed from the model where TypeScript can see it. As an argument
+ * of `filter()`/`exclude()`/`get()` (`Author.filter(Q({ agee: 1 }))` is an error) the model comes from
+ * the call; `Q<Author>({ ... })` names it; a `Q` built elsewhere is checked when the filter is built.
+ */
+export interface TypedQ {
+  <M = any>(spec?: QSpec<M>): QExpression<M>;
+  /** NOT of a Q or a filter object; rows where a negated column is NULL are kept. */
+  not<M = any>(spec: QSpec<M>): QExpression<M>;
+}
+
+/** What `Q()` takes: the model's filter object when the model is known, any filter object when not. */
+export type QSpec<M> = 0 extends 1 & M ? FilterSpec | QExpression : FilterOf<M> | QExpression<M>;
