@@ -8,6 +8,7 @@ import {
   BigIntField,
   CharField,
   Count,
+  F,
   DateField,
   DateTimeField,
   ForeignKey,
@@ -140,4 +141,22 @@ export function typedQ(): void {
   // A Q for another model is refused.
   // @ts-expect-error a Q<Book> given to Author.filter()
   Author.filter(Q<Book>({ title: 'x' }));
+}
+
+export async function typedF(): Promise<void> {
+  // F() as a filter or update value is typed from the model.
+  Book.filter({ pages__gt: F('authorId'), title: F('title') });
+  Book.filter({ author__name__startswith: F('title') });
+  await Book.all().update({ pages: F('pages') });
+  // @ts-expect-error unknown field in F() as a filter value
+  Book.filter({ pages__gt: F('pagez') });
+  // @ts-expect-error unknown field in F() as an update value
+  await Book.all().update({ pages: F('nope') });
+  // @ts-expect-error a getter is not a field in F() either
+  Author.filter({ name: F('display') });
+  // F<Model>() names the model; arithmetic on an F is checked at run time.
+  F<Book>('author__name');
+  // @ts-expect-error unknown field in F<Book>()
+  F<Book>('author__nmae');
+  await Book.all().update({ pages: F('pages').add(1) });
 }

@@ -19,12 +19,12 @@ import {
   type QueryState,
   type ValuesSpec,
 } from '../compile/index.js';
-import { Aggregate, FExpression, Q as RawQ, QExpression, and, checkExpression, expressionField, parseFilterArgs, parseKey, usesAnnotation, type AnnotationSpec, type FilterNode, type FilterSpec } from '../filter/index.js';
+import { Aggregate, F as RawF, FExpression, Q as RawQ, QExpression, and, checkExpression, expressionField, parseFilterArgs, parseKey, usesAnnotation, type AnnotationSpec, type FilterNode, type FilterSpec } from '../filter/index.js';
 import { DecimalFieldDef, FloatFieldDef, ForeignKeyDef, IntFieldDef } from '../../fields/index.js';
 import { convertAggregate, planFor } from '../hydrate/index.js';
 import { relatedCache } from '../../metadata/index.js';
 import { prefetch, parsePrefetch, setQuerySets } from './prefetch.js';
-import type { TypedQ, AnnotationsOf, DefaultValueKey, FilterOf, NoFieldClash, OrderKey, Page, PrefetchPath, SelectRelatedPath, UpdateInput, ValueKey, ValueOf, ValuesRow } from './types.js';
+import type { TypedF, TypedQ, AnnotationsOf, DefaultValueKey, FilterOf, NoFieldClash, OrderKey, Page, PrefetchPath, SelectRelatedPath, UpdateInput, ValueKey, ValueOf, ValuesRow } from './types.js';
 
 /** A `prefetchRelated` argument: a relation path, or a path with a QuerySet that filters its last level. */
 export type PrefetchArg = string | { path: string; queryset?: QuerySet<any, any> };
@@ -34,6 +34,9 @@ export type FilterArg<M> = FilterOf<M> | QExpression<M>;
 
 /** Builds a Q expression (see `TypedQ`): the filter layer's `Q`, typed from the model where it can be. */
 export const Q: TypedQ = RawQ as TypedQ;
+
+/** A reference to a field (see `TypedF`): the filter layer's `F`, typed from the model where it can be. */
+export const F: TypedF = RawF as TypedF;
 
 /** Rows `get()` fetches at most, to report "more than one" without reading everything. */
 const GET_LIMIT = 21;

@@ -56,7 +56,7 @@ export type IntegerLookupValue<L> = L extends 'in' | 'not_in' ? ListOf<number> :
 export type DateValue = string | Date;
 
 /** The value a `field__lookup` key takes. */
-export type LookupValue<T, L extends string> = L extends `${DateTimeTransforms}__${infer I}`
+export type LookupValue<T, L extends string, E = FExpression> = L extends `${DateTimeTransforms}__${infer I}`
   ? IntegerLookupValue<I>
   : L extends DateTimeTransforms
     ? number
@@ -67,18 +67,18 @@ export type LookupValue<T, L extends string> = L extends `${DateTimeTransforms}_
         : L extends 'in' | 'not_in'
           ? ListOf<Comparable<T>>
           : L extends 'range'
-            ? readonly [Comparable<T> | FExpression, Comparable<T> | FExpression]
+            ? readonly [Comparable<T> | E, Comparable<T> | E]
             : L extends 'isnull'
               ? boolean
               : L extends 'regex' | 'iregex'
                 ? string
                 : L extends 'exact' | 'ne' | 'iexact'
-                  ? Comparable<T> | FExpression | null
+                  ? Comparable<T> | E | null
                   : [LookupsOf<T>] extends [string]
                     ? string extends LookupsOf<T>
                       ? unknown
-                      : Comparable<T> | FExpression
-                    : Comparable<T> | FExpression;
+                      : Comparable<T> | E
+                    : Comparable<T> | E;
 
 /**
  * Relations, recognised by shape (this layer cannot import the Model layer): a to-one relation holds a
@@ -124,23 +124,23 @@ export type RelatedKey<T, D extends number = 1> =
   | RelationNames<T>
   | ([D] extends [0] ? `${RelationNames<T>}__${string}` : { [R in RelationNames<T>]: `${R}__${RelatedKey<Target<T, R>, Hops[D]>}` }[RelationNames<T>]);
 
-export type RelatedKeyValue<T, P> = P extends 'exact' | 'ne'
+export type RelatedKeyValue<T, P, E = FExpression> = P extends 'exact' | 'ne'
   ? RelatedRef<T> | null
   : P extends 'in' | 'not_in'
     ? ListOf<RelatedRef<T>>
     : P extends 'isnull'
       ? boolean
       : P extends 'pk'
-        ? PkOf<T> | FExpression
+        ? PkOf<T> | E
         : P extends `pk__${infer L}`
-          ? LookupValue<PkOf<T>, L>
+          ? LookupValue<PkOf<T>, L, E>
           : P extends ScalarFieldNames<T>
-            ? Comparable<T[P]> | FExpression | null
+            ? Comparable<T[P]> | E | null
             : P extends `${infer F}__${infer L}`
               ? F extends ScalarFieldNames<T>
-                ? LookupValue<NonNullable<T[F]>, L>
+                ? LookupValue<NonNullable<T[F]>, L, E>
                 : F extends RelationNames<T>
-                  ? RelatedKeyValue<Target<T, F>, L>
+                  ? RelatedKeyValue<Target<T, F>, L, E>
                   : unknown
               : P extends RelationNames<T>
                 ? RelatedRef<Target<T, P>> | null
@@ -150,9 +150,9 @@ export type RelationKeys<M> = { [R in RelationNames<M>]: `${R}__${RelatedKey<Tar
 
 export type KeyValue<M, P extends string> = P extends `${infer K}__${infer L}`
   ? K extends RelationNames<M>
-    ? RelatedKeyValue<Target<M, K>, L>
+    ? RelatedKeyValue<Target<M, K>, L, FExpression<M>>
     : K extends keyof M
-      ? LookupValue<NonNullable<M[K]>, L>
+      ? LookupValue<NonNullable<M[K]>, L, FExpression<M>>
       : never
   : never;
 
@@ -163,12 +163,12 @@ export type KeyValue<M, P extends string> = P extends `${infer K}__${infer L}`
  * model are accepted untyped. Unknown fields, unknown lookups and wrong value types are compile-time
  * errors.
  */
-export type FilterOf<M> = { [K in ScalarFieldNames<M>]?: Comparable<M[K]> | FExpression | null } & { [K in RelationNames<M>]?: RelatedRef<Target<M, K>> | null } & {
+export type FilterOf<M> = { [K in ScalarFieldNames<M>]?: Comparable<M[K]> | FExpression<M> | null } & { [K in RelationNames<M>]?: RelatedRef<Target<M, K>> | null } & {
   [P in ScalarLookupKeys<M> | RelationKeys<M>]?: KeyValue<M, P>;
 } & PkFilter<M>;
 
 /** `pk` and `pk__lookup` keys (the primary key under its generic name). */
-export type PkFilter<M> = { pk?: PkOf<M> | FExpression } & { [L in ComparableLookups as `pk__${L}`]?: LookupValue<PkOf<M>, L> };
+export type PkFilter<M> = { pk?: PkOf<M> | FExpression<M> } & { [L in ComparableLookups as `pk__${L}`]?: LookupValue<PkOf<M>, L, FExpression<M>> };
 
 /** A field one relation away: `author__name`, `books__title`; deeper paths are accepted untyped. */
 export type RelatedFieldPath<M> = { [R in RelationNames<M>]: `${R}__${ScalarFieldNames<Target<M, R>> | 'pk' | `${RelationNames<Target<M, R>>}__${string}`}` }[RelationNames<M>];
@@ -220,7 +220,7 @@ export type CreateInput<M> = { [K in Exclude<FieldNames<M>, ManyRelationNames<M>
  * What `QuerySet.update()` accepts: fields with values or F expressions (not to-many relations); a
  * ForeignKey as the related instance or its key (`author: bob`, `author: 1`), or its column (`authorId`).
  */
-export type UpdateInput<M> = { [K in ScalarFieldNames<M>]?: M[K] | FExpression } & {
+export type UpdateInput<M> = { [K in ScalarFieldNames<M>]?: M[K] | FExpression<M> } & {
   [K in ForwardRelationNames<M>]?: RelatedRef<NonNullable<M[K]>> | (null extends M[K] ? null : never);
 };
 
@@ -266,3 +266,13 @@ export interface TypedQ {
 
 /** What `Q()` takes: the model's filter object when the model is known, any filter object when not. */
 export type QSpec<M> = 0 extends 1 & M ? FilterSpec | QExpression : FilterOf<M> | QExpression<M>;
+
+/** A name `F()` takes: a field of the model, `pk`, or a field one relation away (deeper paths are checked at run time). */
+export type FPath<M> = 0 extends 1 & M ? string : ScalarFieldNames<M> | 'pk' | RelatedFieldPath<M>;
+
+/**
+ * `F` as the package root exports it: where TypeScript sees the model (a filter or update value,
+ * `F<Author>('age')`), the name must be one of its fields; elsewhere any name, checked when the query
+ * is built.
+ */
+export type TypedF = <M = any>(path: NoInfer<FPath<M>>) => FExpression<M>;
