@@ -30,7 +30,7 @@ import type { TypedF, TypedQ, AnnotationsOf, DefaultValueKey, FilterOf, NoFieldC
 export type PrefetchArg = string | { path: string; queryset?: QuerySet<any, any> };
 
 /** What `filter()` and `exclude()` accept. */
-export type FilterArg<M> = FilterOf<M> | QExpression<M>;
+export type FilterArg<M> = FilterOf<M> | QExpression;
 
 /** Builds a Q expression (see `TypedQ`): the filter layer's `Q`, typed from the model where it can be. */
 export const Q: TypedQ = RawQ as TypedQ;

@@ -56,7 +56,7 @@ export type IntegerLookupValue<L> = L extends 'in' | 'not_in' ? ListOf<number> :
 export type DateValue = string | Date;
 
 /** The value a `field__lookup` key takes. */
-export type LookupValue<T, L extends string, E = FExpression> = L extends `${DateTimeTransforms}__${infer I}`
+export type LookupValue<T, L extends string> = L extends `${DateTimeTransforms}__${infer I}`
   ? IntegerLookupValue<I>
   : L extends DateTimeTransforms
     ? number
@@ -67,18 +67,18 @@ export type LookupValue<T, L extends string, E = FExpression> = L extends `${Dat
         : L extends 'in' | 'not_in'
           ? ListOf<Comparable<T>>
           : L extends 'range'
-            ? readonly [Comparable<T> | E, Comparable<T> | E]
+            ? readonly [Comparable<T> | FExpression, Comparable<T> | FExpression]
             : L extends 'isnull'
               ? boolean
               : L extends 'regex' | 'iregex'
                 ? string
                 : L extends 'exact' | 'ne' | 'iexact'
-                  ? Comparable<T> | E | null
+                  ? Comparable<T> | FExpression | null
                   : [LookupsOf<T>] extends [string]
                     ? string extends LookupsOf<T>
                       ? unknown
-                      : Comparable<T> | E
-                    : Comparable<T> | E;
+                      : Comparable<T> | FExpression
+                    : Comparable<T> | FExpression;
 
 /**
  * Relations, recognised by shape (this layer cannot import the Model layer): a to-one relation holds a
@@ -124,23 +124,23 @@ export type RelatedKey<T, D extends number = 1> =
   | RelationNames<T>
   | ([D] extends [0] ? `${RelationNames<T>}__${string}` : { [R in RelationNames<T>]: `${R}__${RelatedKey<Target<T, R>, Hops[D]>}` }[RelationNames<T>]);
 
-export type RelatedKeyValue<T, P, E = FExpression> = P extends 'exact' | 'ne'
+export type RelatedKeyValue<T, P> = P extends 'exact' | 'ne'
   ? RelatedRef<T> | null
   : P extends 'in' | 'not_in'
     ? ListOf<RelatedRef<T>>
     : P extends 'isnull'
       ? boolean
       : P extends 'pk'
-        ? PkOf<T> | E
+        ? PkOf<T> | FExpression
         : P extends `pk__${infer L}`
-          ? LookupValue<PkOf<T>, L, E>
+          ? LookupValue<PkOf<T>, L>
           : P extends ScalarFieldNames<T>
-            ? Comparable<T[P]> | E | null
+            ? Comparable<T[P]> | FExpression | null
             : P extends `${infer F}__${infer L}`
               ? F extends ScalarFieldNames<T>
-                ? LookupValue<NonNullable<T[F]>, L, E>
+                ? LookupValue<NonNullable<T[F]>, L>
                 : F extends RelationNames<T>
-                  ? RelatedKeyValue<Target<T, F>, L, E>
+                  ? RelatedKeyValue<Target<T, F>, L>
                   : unknown
               : P extends RelationNames<T>
                 ? RelatedRef<Target<T, P>> | null
@@ -150,9 +150,9 @@ export type RelationKeys<M> = { [R in RelationNames<M>]: `${R}__${RelatedKey<Tar
 
 export type KeyValue<M, P extends string> = P extends `${infer K}__${infer L}`
   ? K extends RelationNames<M>
-    ? RelatedKeyValue<Target<M, K>, L, FExpression<M>>
+    ? RelatedKeyValue<Target<M, K>, L>
     : K extends keyof M
-      ? LookupValue<NonNullable<M[K]>, L, FExpression<M>>
+      ? LookupValue<NonNullable<M[K]>, L>
       : never
   : never;
 
@@ -168,7 +168,7 @@ export type FilterOf<M> = { [K in ScalarFieldNames<M>]?: Comparable<M[K]> | FExp
 } & PkFilter<M>;
 
 /** `pk` and `pk__lookup` keys (the primary key under its generic name). */
-export type PkFilter<M> = { pk?: PkOf<M> | FExpression<M> } & { [L in ComparableLookups as `pk__${L}`]?: LookupValue<PkOf<M>, L, FExpression<M>> };
+export type PkFilter<M> = { pk?: PkOf<M> | FExpression } & { [L in ComparableLookups as `pk__${L}`]?: LookupValue<PkOf<M>, L> };
 
 /** A field one relation away: `author__name`, `books__title`; deeper paths are accepted untyped. */
 export type RelatedFieldPath<M> = { [R in RelationNames<M>]: `${R}__${ScalarFieldNames<Target<M, R>> | 'pk' | `${RelationNames<Target<M, R>>}__${string}`}` }[RelationNames<M>];
@@ -254,9 +254,10 @@ export type AnnotationsOf<S> = { -readonly [P in keyof S & string]: AggregateVal
 export type NoFieldClash<M, S> = string extends keyof S ? unknown : { [P in keyof S & FieldNames<M>]: never };
 
 /**
- * `Q` as the package root exports it: typed from the model where TypeScript can see it. As an argument
- * of `filter()`/`exclude()`/`get()` (`Author.filter(Q({ agee: 1 }))` is an error) the model comes from
- * the call; `Q<Author>({ ... })` names it; a `Q` built elsewhere is checked when the filter is built.
+ * `Q` as the package root exports it: `Q<Author>({ ... })` types the filter object against the model
+ * (`Q<Author>({ agee: 1 })` is an error); `Q({ ... })` without a type argument is checked when the
+ * filter is built. (Typing a Q from the `filter()` it is given to would need the Q's model in every
+ * filter argument's type, which tripled the checker's work on a 60-field model.)
  */
 export interface TypedQ {
   <M = any>(spec?: QSpec<M>): QExpression<M>;
@@ -271,8 +272,8 @@ export type QSpec<M> = 0 extends 1 & M ? FilterSpec | QExpression : FilterOf<M> 
 export type FPath<M> = 0 extends 1 & M ? string : ScalarFieldNames<M> | 'pk' | RelatedFieldPath<M>;
 
 /**
- * `F` as the package root exports it: where TypeScript sees the model (a filter or update value,
- * `F<Author>('age')`), the name must be one of its fields; elsewhere any name, checked when the query
- * is built.
+ * `F` as the package root exports it: where TypeScript sees the model (`{ field: F(...) }` in a filter,
+ * an update value, or `F<Author>('age')`), the name must be one of its fields; elsewhere (after a
+ * lookup, `age__gt: F(...)`, or as the receiver of arithmetic) any name, checked when the query is built.
  */
 export type TypedF = <M = any>(path: NoInfer<FPath<M>>) => FExpression<M>;
