@@ -110,7 +110,7 @@ export {
 export { QuerySet, Q, F, type FilterArg, type PrefetchArg } from './query/queryset/index.js';
 export type * from './query/queryset/types.js';
 export type { FilterOf, OrderKey, CreateInput, UpdateInput, Page, FieldNames, LookupsOf, LookupValue, ValueKey, ValueOf, ValuesRow, Annotated, AnnotationValue, ScalarFieldNames, ForwardRelationNames, ManyRelationNames, PkOf } from './query/queryset/index.js';
-export { QExpression, FExpression, type FOperand, type QTree, Aggregate, Count, Sum, Avg, Min, Max, type FilterSpec, type AggregateFunction, type AggregateOptions, type AnnotationSpec } from './query/filter/index.js';
+export { QExpression, FExpression, type FOperand, type QTree, Aggregate, Count, Sum, Avg, Min, Max, type FilterSpec, type AggregateFunction, type AggregateOptions, type AggregateSource, type AnnotationSpec } from './query/filter/index.js';
 export { registerLookup, lookupNames, type Lookup, type LookupInput } from './query/lookups/index.js';
 export type { Predicate, FilterNode, LhsPath, Operand, TransformName, ExpressionNode, ComparisonOperator, ArithmeticOperator } from './query/filter/index.js';
 

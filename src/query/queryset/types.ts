@@ -4,13 +4,13 @@ import type { Aggregate, AnnotationValue, FExpression, FilterSpec, QExpression }
 export type ModelMembers = 'pk' | 'isSaved';
 
 /** `A` when `X` and `Y` are the same type, else `B` (tells `readonly` properties apart). */
-type IfEquals<X, Y, A, B> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? A : B;
+export type IfEquals<X, Y, A, B> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? A : B;
 
 /** Keys of `M` that are readonly: getters without a setter (`get full() { ... }`), never fields. */
 export type ReadonlyKeys<M> = { [K in keyof M]-?: IfEquals<{ [Q in K]: M[K] }, { -readonly [Q in K]: M[K] }, never, K> }[keyof M];
 
 /** String keys of `M` that are not methods, `pk` or `isSaved` (the cheap test, done first). */
-type PropertyNames<M> = {
+export type PropertyNames<M> = {
   [K in keyof M]-?: K extends string ? (M[K] extends (...args: never[]) => unknown ? never : K extends ModelMembers ? never : K) : never;
 }[keyof M];
 
@@ -105,7 +105,7 @@ export type ScalarLookupKeys<M> = {
 }[ScalarFieldNames<M>];
 
 /** Depth countdown for relation keys: two hops are typed, deeper paths are accepted untyped. */
-type Hops = [never, 0, 1];
+export type Hops = [never, 0, 1];
 
 /**
  * Keys inside a related model: its own fields and lookups, and (while `D` > 0) keys of its relations,
