@@ -41,6 +41,7 @@ export const F: TypedF = RawF as TypedF;
 /** Rows `get()` fetches at most, to report "more than one" without reading everything. */
 const GET_LIMIT = 21;
 const NO_ORDER: readonly OrderTerm[] = Object.freeze([]);
+const NO_PREFETCH: QueryState['prefetch'] = Object.freeze([]);
 
 type ModelErrorClass = new (message: string, context?: { model?: string }) => OxenError;
 
@@ -400,7 +401,10 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
     }
   }
 
-  /** `iterator()` on a single-connection dialect: one query per chunk, nothing held between chunks. */
+  /**
+   * `iterator()` on a single-connection dialect: one query per chunk, nothing held between chunks.
+   * Like the streams of the other dialects it loads no `prefetchRelated` relations (selectRelated works).
+   */
   async *#chunks(chunkSize: number): AsyncGenerator<R, void, undefined> {
     const state = this.#state;
     const pk = state.meta.pk;
@@ -410,7 +414,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
       let last: unknown = undefined;
       for (;;) {
         const after = last === undefined ? {} : this.#conditionPatch(parseFilterArgs(state.meta, [{ pk__gt: last }]));
-        const rows = await this.#with<R>({ ...after, order: this.#pkOrder(false), limit: chunkSize }).execute();
+        const rows = await this.#with<R>({ ...after, order: this.#pkOrder(false), limit: chunkSize, prefetch: NO_PREFETCH }).execute();
         for (const row of rows) yield row;
         if (rows.length < chunkSize) return;
         last = (rows[rows.length - 1] as Record<string, unknown>)[pk.attname];
@@ -421,7 +425,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
     let remaining = state.limit ?? Number.POSITIVE_INFINITY;
     for (let done = 0; remaining > 0; ) {
       const take = Math.min(chunkSize, remaining);
-      const rows = await this.#with<R>({ order: ordering, offset: start + done, limit: take }).execute();
+      const rows = await this.#with<R>({ order: ordering, offset: start + done, limit: take, prefetch: NO_PREFETCH }).execute();
       for (const row of rows) yield row;
       if (rows.length < take) return;
       done += rows.length;
