@@ -111,10 +111,10 @@ export {
 } from './fields/index.js';
 
 // Querying
-export { QuerySet, type FilterArg, type PrefetchArg } from './query/queryset/index.js';
+export { QuerySet, Q, F, type FilterArg, type PrefetchArg } from './query/queryset/index.js';
 export type * from './query/queryset/types.js';
 export type { FilterOf, OrderKey, CreateInput, UpdateInput, Page, FieldNames, LookupsOf, LookupValue, ValueKey, ValueOf, ValuesRow, Annotated, AnnotationValue, ScalarFieldNames, ForwardRelationNames, ManyRelationNames, PkOf } from './query/queryset/index.js';
-export { Q, F, QExpression, FExpression, type FOperand, type QTree, Aggregate, Count, Sum, Avg, Min, Max, type FilterSpec, type AggregateFunction, type AggregateOptions, type AnnotationSpec } from './query/filter/index.js';
+export { QExpression, FExpression, type FOperand, type QTree, Aggregate, Count, Sum, Avg, Min, Max, type FilterSpec, type AggregateFunction, type AggregateOptions, type AggregateSource, type AnnotationSpec } from './query/filter/index.js';
 export { registerLookup, lookupNames, type Lookup, type LookupInput } from './query/lookups/index.js';
 export type { Predicate, FilterNode, LhsPath, Operand, TransformName, ExpressionNode, ComparisonOperator, ArithmeticOperator } from './query/filter/index.js';
 
@@ -136,3 +136,14 @@ export {
 
 // Schema
 export { syncSchema, dropSchema, type SchemaOptions, type SyncResult, type SchemaDrift } from './schema/index.js';
+/**
+ * Kysely's `sql` template tag, re-exported so that raw SQL needs no direct kysely import: values are
+ * bound, `sql.ref`/`sql.table` quote identifiers. Run it with `getConnection().kysely` or `tx.kysely`.
+ *
+ * @example
+ * ```ts
+ * import { sql, getConnection } from 'oxen-orm';
+ * const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table('authors')}`.execute(getConnection().kysely);
+ * ```
+ */
+export { sql } from 'kysely';

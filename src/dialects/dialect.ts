@@ -254,6 +254,12 @@ export interface SqlOverrides {
   concat(...parts: SqlExpression[]): RawBuilder<unknown>;
   /** A number inside F() arithmetic, typed so that integers stay integers (better-sqlite3 binds every JS number as REAL). */
   arithmeticValue(value: number): SqlExpression;
+  /**
+   * `+ - *` of an expression whose value is an exact decimal with `places` places, where the database's
+   * own arithmetic would not be exact (SQLite stores decimals as text and computes in doubles).
+   * Undefined: the plain operator is exact.
+   */
+  readonly decimalArithmetic?: (op: '+' | '-' | '*', left: SqlExpression, right: SqlExpression, places: number) => SqlExpression;
   /** Division of two integer expressions, truncating toward zero (MySQL's `/` is exact: it needs `DIV`). */
   integerDivide(left: SqlExpression, right: SqlExpression): RawBuilder<unknown>;
   /** What UPDATE assigns to a field from an F() expression (SQLite: decimals rounded to the field's places). */

@@ -162,6 +162,28 @@ export function ManyToMany(target: ModelThunk, options: ManyToManyOptions = {}):
   };
 }
 
+const DEFINE_SEMANTICS = (name: string, props: readonly string[]): string =>
+  `${name} was compiled with "useDefineForClassFields" on (the default for "target": "ES2022" or later, and in TypeScript 7): ` +
+  `its field declarations (${props.join(', ')}) become own properties that hide the relation accessors, so relations and defaults break. ` +
+  `Set "useDefineForClassFields": false in tsconfig.json next to "experimentalDecorators": true (tsx and esbuild read it too), ` +
+  `or declare the properties with 'declare' (declare author: Author).`;
+
+/**
+ * Under `useDefineForClassFields` every declared property (`author!: Author`) is defined on each new
+ * instance as an own property holding undefined, hiding the accessors Oxen installs on the prototype.
+ * One throw-away instance shows it: without define semantics the declarations emit nothing.
+ */
+function refuseDefineSemantics(cls: ModelClassLike, name: string, props: readonly string[]): void {
+  let probe: object;
+  try {
+    probe = new (cls as unknown as new () => object)();
+  } catch {
+    return; // a constructor that needs arguments: nothing to learn here
+  }
+  const shadowing = props.filter((p) => Object.prototype.hasOwnProperty.call(probe, p) && (probe as Record<string, unknown>)[p] === undefined);
+  if (shadowing.length > 0) throw new ConfigurationError(DEFINE_SEMANTICS(name, shadowing));
+}
+
 const MODEL_OPTIONS = ['table', 'connection', 'ordering', 'indexes', 'uniqueTogether', 'abstract', 'renamedFrom', 'checks', 'managed'];
 const CHECK_DIALECTS = ['sqlite', 'postgres', 'mysql'];
 
@@ -287,6 +309,7 @@ export function model(options: ModelOptions = {}): <C extends ModelClassLike>(cl
       columns.add(f.column);
     }
     for (const prop of manyToMany.keys()) if (factories.has(prop)) throw new ConfigurationError(`${name}.${prop} is declared twice`);
+    if (options.abstract !== true) refuseDefineSemantics(cls, name, [...factories.keys(), ...manyToMany.keys()]);
     const historical = (options as { [HISTORICAL_MODEL]?: boolean })[HISTORICAL_MODEL] === true;
     const meta = new ModelMeta({ cls, name, table, options, fields, hooks, manyToMany: [...manyToMany.values()], historical });
     checkFieldList(meta, meta.indexes, 'indexes');

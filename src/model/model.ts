@@ -5,7 +5,7 @@ import { getConnection, noteLazyLoad } from '../engine/index.js';
 import { NO_SIBLINGS, SIBLINGS, registry, type ModelMeta } from '../metadata/index.js';
 import { LOADED_FROM, planFor } from '../query/hydrate/index.js';
 import type { Aggregate } from '../query/filter/index.js';
-import { QuerySet, isCached, parsePrefetch, prefetch, type CreateInput, type FilterArg, type FilterOf, type OrderKey, type Page, type UpdateInput, type ValueKey, type ValuesRow, type Annotated } from '../query/queryset/index.js';
+import { QuerySet, isCached, parsePrefetch, prefetch, type CreateInput, type FilterArg, type FilterOf, type OrderKey, type Page, type UpdateInput, type ValueKey, type ValuesRow, type Annotated, type DefaultValueKey, type FieldNames, type ManyRelationNames, type AnnotationsOf, type NoFieldClash } from '../query/queryset/index.js';
 import {
   buildInstance,
   bulkCreate,
@@ -73,12 +73,12 @@ export abstract class Model {
   }
 
   /** Rows matching the conditions. */
-  static filter<M extends Model>(this: ModelStatic<M>, ...conditions: FilterArg<M>[]): QuerySet<M> {
+  static filter<M extends Model>(this: ModelStatic<M>, ...conditions: NoInfer<FilterArg<M>>[]): QuerySet<M> {
     return QuerySet.of<M>(this.meta).filter(...conditions);
   }
 
   /** Rows not matching the conditions (NULLs kept, as in Django). */
-  static exclude<M extends Model>(this: ModelStatic<M>, ...conditions: FilterArg<M>[]): QuerySet<M> {
+  static exclude<M extends Model>(this: ModelStatic<M>, ...conditions: NoInfer<FilterArg<M>>[]): QuerySet<M> {
     return QuerySet.of<M>(this.meta).exclude(...conditions);
   }
 
@@ -93,12 +93,12 @@ export abstract class Model {
   }
 
   /** The single matching row; `Model.DoesNotExist` / `Model.MultipleObjectsReturned` otherwise. */
-  static get<M extends Model>(this: ModelStatic<M>, ...conditions: FilterArg<M>[]): Promise<M> {
+  static get<M extends Model>(this: ModelStatic<M>, ...conditions: NoInfer<FilterArg<M>>[]): Promise<M> {
     return QuerySet.of<M>(this.meta).get(...conditions);
   }
 
   /** The single matching row, or null. */
-  static getOrNull<M extends Model>(this: ModelStatic<M>, ...conditions: FilterArg<M>[]): Promise<M | null> {
+  static getOrNull<M extends Model>(this: ModelStatic<M>, ...conditions: NoInfer<FilterArg<M>>[]): Promise<M | null> {
     return QuerySet.of<M>(this.meta).getOrNull(...conditions);
   }
 
@@ -123,8 +123,10 @@ export abstract class Model {
   }
 
   /** Plain objects of the given fields for every row. */
-  static values<M extends Model, K extends ValueKey<M>>(this: ModelStatic<M>, ...fields: K[]): QuerySet<M, ValuesRow<M, K>> {
-    return QuerySet.of<M>(this.meta).values(...fields);
+  static values<M extends Model>(this: ModelStatic<M>): QuerySet<M, ValuesRow<M, DefaultValueKey<M>>>;
+  static values<M extends Model, K extends ValueKey<M>>(this: ModelStatic<M>, ...fields: K[]): QuerySet<M, ValuesRow<M, K>>;
+  static values<M extends Model>(this: ModelStatic<M>, ...fields: string[]): QuerySet<M, unknown> {
+    return QuerySet.of<M>(this.meta).values(...(fields as ValueKey<M>[]));
   }
 
   /** Instances by primary key. */
@@ -138,13 +140,13 @@ export abstract class Model {
   }
 
   /** Aggregates over every row: `await Author.aggregate({ avgAge: Avg('age'), n: Count('id') })`. */
-  static aggregate<M extends Model, K extends string>(this: ModelStatic<M>, spec: Record<K, Aggregate>): Promise<Record<K, unknown>> {
+  static aggregate<M extends Model, K extends string>(this: ModelStatic<M>, spec: Record<K, Aggregate<unknown>>): Promise<Record<K, unknown>> {
     return QuerySet.of<M>(this.meta).aggregate(spec);
   }
 
   /** Every row with aggregates added (see `QuerySet.annotate`). */
-  static annotate<M extends Model, K extends string>(this: ModelStatic<M>, spec: Record<K, Aggregate>): QuerySet<M & Annotated<K>> {
-    return QuerySet.of<M>(this.meta).annotate(spec);
+  static annotate<M extends Model, S extends Record<string, Aggregate<unknown>>>(this: ModelStatic<M>, spec: S & NoFieldClash<M, S>): QuerySet<M & AnnotationsOf<S>> {
+    return QuerySet.of<M>(this.meta).annotate<S>(spec as never);
   }
 
   /** UPDATE of every row (no signals). */
@@ -179,7 +181,7 @@ export abstract class Model {
   }
 
   /** UPDATEs `fields` of many saved instances with one statement per batch; no signals. Resolves to rows updated. */
-  static bulkUpdate<M extends Model>(this: ModelStatic<M>, instances: readonly NoInfer<M>[], fields: readonly NoInfer<keyof M & string>[], options?: BulkUpdateOptions): Promise<number> {
+  static bulkUpdate<M extends Model>(this: ModelStatic<M>, instances: readonly NoInfer<M>[], fields: readonly NoInfer<Exclude<FieldNames<M>, ManyRelationNames<M>>>[], options?: BulkUpdateOptions): Promise<number> {
     return bulkUpdate(this.meta, instances, fields, options);
   }
 

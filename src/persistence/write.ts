@@ -29,6 +29,9 @@ export interface DeleteOptions {
 
 type InstanceRecord = Record<string | symbol, unknown>;
 
+/** Set by `delete()` on the instance: its key still names the deleted row, until the next save(). */
+const DELETED = Symbol('oxen:deleted');
+
 /** The metadata of an instance's class. */
 export function metaOf(instance: object): ModelMeta {
   return registry.get(instance.constructor);
@@ -115,8 +118,9 @@ function resolveUpdateFields(meta: ModelMeta, names: readonly string[]): Field[]
 }
 
 /**
- * Saves an instance: INSERT when it is new, else UPDATE by primary key. Order: timestamps →
- * validation → preSave hooks and handlers → SQL → postSave hooks and handlers.
+ * Saves an instance: INSERT when it is new, else UPDATE by primary key. Order: timestamps and defaults →
+ * validation of the fields that hold a value → preSave hooks and handlers → validation of the fields
+ * that were still unset (a pre listener may fill them) → SQL → postSave hooks and handlers.
  */
 export async function saveInstance(instance: object, options: SaveOptions = {}): Promise<void> {
   const meta = metaOf(instance);
@@ -132,14 +136,27 @@ export async function saveInstance(instance: object, options: SaveOptions = {}):
   if (adding) {
     for (const field of meta.fields) if (record[field.attname] === undefined && field.hasDefault) record[field.attname] = field.getDefault();
   }
-  if (options.validate !== false) await validateInstance(instance, meta, written);
+  // Fields still unset (no value, no default) are validated after the preSave hooks and listeners, which
+  // may fill them (a slug from the title); every value that is set is validated before them.
+  const unset: Field[] = [];
+  if (options.validate !== false) {
+    for (const f of written) if (record[f.attname] === undefined && !f.autoIncrement) unset.push(f);
+    await validateInstance(instance, meta, unset.length === 0 ? written : written.filter((f) => !unset.includes(f)));
+  }
   const updateFields = options.updateFields === undefined ? null : written.map((f) => f.name);
   const payload = { sender: meta.cls as Sender, instance, created: adding, updateFields, using: alias };
   await runHooks(record, meta.hooks.preSave);
   await preSave.send(payload);
+  if (unset.length > 0) await validateInstance(instance, meta, unset);
 
   const db = connection.executor();
   const pk = meta.pk;
+  if (adding && record[DELETED] === true) {
+    // A deleted instance saved again is a new row: an auto-incremented key is generated anew (as in
+    // Django); any other key (a UUID, a natural key) is inserted again as it is.
+    if (pk.autoIncrement) record[pk.attname] = undefined;
+    delete record[DELETED];
+  }
   if (adding) {
     const generated = pk.autoIncrement && (record[pk.attname] === undefined || record[pk.attname] === null);
     const fields = generated ? written.filter((f) => f !== pk) : written;
@@ -178,8 +195,10 @@ export async function deleteInstance(instance: object, options: DeleteOptions = 
   await runHooks(record, meta.hooks.preDelete);
   await preDelete.send(payload);
   const deleted = await QuerySet.of(meta).using(alias).filter({ pk: record[meta.pk.attname] } as never).delete();
+  // The key stays: post-delete hooks and listeners (an audit log) see which row went, and so does the
+  // caller. A later save() INSERTs a new row (see saveInstance).
   record[PERSISTED] = false;
-  if (meta.pk.autoIncrement) record[meta.pk.attname] = undefined;
+  Object.defineProperty(record, DELETED, { value: true, enumerable: false, writable: true, configurable: true });
   await runPostHooks(record, meta.hooks.postDelete, 'postDelete', connection);
   logHandlerErrors(await postDelete.send(payload), 'postDelete', meta, connection);
   return deleted;

@@ -4,3 +4,4 @@ export * from './assert.js';
 export * from './redact.js';
 export * from './time.js';
 export * from './text.js';
+export * from './lazy.js';

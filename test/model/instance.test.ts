@@ -219,15 +219,19 @@ forEachDialect(
     });
 
     describe('delete()', () => {
-      it('DELETEs the row, resolves to 1 and leaves the instance unsaved', async () => {
+      it('DELETEs the row, resolves to 1 and leaves the instance unsaved, still reporting its key', async () => {
         const ann = await Writer.create({ name: 'Ann', email: 'ann@x.io' });
         await Writer.create({ name: 'Bob', email: 'bob@x.io' });
         expect(await ann.delete()).toBe(1);
         expect(ann.isSaved).toBe(false);
-        expect(ann.id).toBeUndefined();
+        expect(ann.id).toBe(1);
+        expect(ann.pk).toBe(1);
         expect(await Writer.count()).toBe(1);
         expect(await Writer.getOrNull({ email: 'ann@x.io' })).toBeNull();
+        const error = await rejection(Writer.get({ id: ann.pk as number }));
+        expect(error).toBeInstanceOf(Writer.DoesNotExist);
       });
+
 
       it('refuses an instance that was never saved', async () => {
         const error = await rejection(Writer.build({ name: 'A', email: 'a@x.io' }).delete());
@@ -235,9 +239,10 @@ forEachDialect(
         expect(error.message).toBe('Cannot delete this Writer: it was never saved');
       });
 
-      it('saving a deleted instance INSERTs it again with a new id', async () => {
+      it('saving a deleted instance INSERTs it again with a new id (the old one stays reported until then)', async () => {
         const ann = await Writer.create({ name: 'Ann', email: 'ann@x.io' });
         await ann.delete();
+        expect(ann.id).toBe(1);
         await ann.save();
         expect(ann.id).toBe(2);
         expect(await Writer.count()).toBe(1);

@@ -48,7 +48,7 @@ export function forwardKeys(a: Author): void {
   Book.filter({ author__name: 'Ann', author__age__gte: 18, author__age__in: [1, 2] });
   Book.filter({ author: a, authorId: 1, author__id: 1, author__pk: 1 });
   Book.filter({ author: 1, author__in: [a, 2], author__isnull: false, author__pk__in: [1, 2] });
-  Book.filter({ author__publisher__name: 'Orbit' }); // two hops: accepted (typed one hop deep)
+  Book.filter({ author__publisher__name: 'Orbit', author__publisher__name__startswith: 'O' }); // two hops: typed
   Book.filter({ author__publisher__isnull: true });
   Book.filter({ author__age__gt: F('pages') });
   Book.exclude({ author__name__startswith: 'A' });
@@ -71,6 +71,10 @@ export function forwardKeys(a: Author): void {
   Book.filter({ auther__name: 'x' });
   // @ts-expect-error a relation lookup takes instances or keys
   Book.filter({ author__in: ['x'] });
+  // @ts-expect-error a number for a text field two relations away
+  Book.filter({ author__publisher__name__gte: 5 });
+  // @ts-expect-error misspelt field two relations away
+  Book.filter({ author__publisher__nmae: 'x' });
   // @ts-expect-error misspelt field one relation away, in exclude()
   Book.exclude({ author__nme: 'x' });
   // @ts-expect-error misspelt field one relation away, in a FilterOf

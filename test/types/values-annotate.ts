@@ -28,12 +28,13 @@ export async function annotations(): Promise<void> {
   const grouped = Sale.all().values('region').annotate({ n: Count(), total: Sum('qty') });
   const rows = await grouped.filter({ n__gte: 2 }).exclude({ total__lt: 1 }).orderBy('-total', 'region');
   expectTypeOf(rows[0].region).toEqualTypeOf<string>();
-  expectTypeOf(rows[0].n).toEqualTypeOf<AnnotationValue>();
+  expectTypeOf(rows[0].n).toEqualTypeOf<number>();
+  expectTypeOf(rows[0].total).toEqualTypeOf<AnnotationValue>();
   await grouped.filter(Q({ n__gte: 2 }).or({ total: null }));
   const annotated = await Sale.annotate({ n: Count() }).orderBy('-n').first();
   if (annotated !== null) {
     expectTypeOf(annotated.region).toEqualTypeOf<string>();
-    expectTypeOf(annotated.n).toEqualTypeOf<AnnotationValue>();
+    expectTypeOf(annotated.n).toEqualTypeOf<number>();
   }
   // @ts-expect-error not an annotation or a field
   Sale.all().annotate({ n: Count() }).orderBy('-m');

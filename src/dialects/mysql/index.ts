@@ -160,6 +160,31 @@ function queryFormat(this: { escape(value: unknown): string }, text: string, val
   );
 }
 
+/** What `exitOnIdle` touches of a mysql2 pool: its events, and the timer that closes idle connections. */
+interface IdlePool {
+  on(event: 'acquire' | 'release', listener: (connection: { stream?: { ref?(): void; unref?(): void } }) => void): unknown;
+  _removeIdleTimeoutConnections?: () => void;
+  _removeIdleTimeoutConnectionsTimer?: { unref?(): void };
+}
+
+/**
+ * Idle pooled connections must not keep the process alive (as pg's `allowExitOnIdle`): a connection's
+ * socket is unref'd while it sits in the pool and ref'd again when it is checked out, and the timer
+ * mysql2 re-arms every second to close idle connections is unref'd each time. A script that never calls
+ * closeAll() then exits once its work is done.
+ */
+function exitOnIdle(pool: IdlePool): void {
+  pool.on('release', (connection) => connection.stream?.unref?.());
+  pool.on('acquire', (connection) => connection.stream?.ref?.());
+  const rearm = pool._removeIdleTimeoutConnections;
+  if (typeof rearm !== 'function') return;
+  pool._removeIdleTimeoutConnections = function (this: IdlePool) {
+    rearm.call(this);
+    this._removeIdleTimeoutConnectionsTimer?.unref?.();
+  };
+  pool._removeIdleTimeoutConnectionsTimer?.unref?.();
+}
+
 /** Creates the MySQL/MariaDB dialect over a `mysql2` pool. */
 export const createMysqlDialect: DialectFactory = async (config: DriverConfig): Promise<DialectDriver> => {
   const mysql = await loadDriver('mysql2', async () => (await import('mysql2')).default);
@@ -201,6 +226,7 @@ export const createMysqlDialect: DialectFactory = async (config: DriverConfig): 
   pool.on('connection', (connection) => {
     connection.on('error', (error: unknown) => config.onBackgroundError(error));
   });
+  exitOnIdle(pool);
   let collation = 'utf8mb4_bin';
   let mariaDb = true;
   const timeoutMs = config.statementTimeoutMs;

@@ -84,8 +84,12 @@ function mapError(error: unknown): MappedError | undefined {
 /** Creates the PostgreSQL dialect over a `pg` pool. */
 export const createPostgresDialect: DialectFactory = async (config: DriverConfig): Promise<DialectDriver> => {
   const pg = await loadDriver('pg', async () => (await import('pg')).default);
-  // Server-side cursors for iterator(): streaming in bounded memory.
-  const Cursor = (await loadDriver('pg-cursor', async () => (await import('pg-cursor')).default)) as PgCursorConstructor;
+  // Server-side cursors for iterator(): streaming in bounded memory. Optional: without pg-cursor
+  // everything but iterator() works, and iterator() says what to install.
+  const Cursor = await import('pg-cursor').then(
+    (m) => m.default as unknown as PgCursorConstructor,
+    () => null,
+  );
   const { schema, sslmode, application_name, prepare } = config.params;
   const options: string[] = ['-c TimeZone=UTC'];
   if (schema !== undefined) options.push(`-c search_path=${schema}`);
@@ -99,6 +103,9 @@ export const createPostgresDialect: DialectFactory = async (config: DriverConfig
     max: config.pool.max,
     min: config.pool.min,
     idleTimeoutMillis: config.pool.idleTimeoutMs,
+    // Idle clients (and their idle timers) do not keep the process alive: a script that never calls
+    // closeAll() still exits once its work is done.
+    allowExitOnIdle: true,
     connectionTimeoutMillis: config.pool.acquireTimeoutMs + 100, // the engine times out first (its message is clearer); pg gives up just after
     maxLifetimeSeconds: config.pool.maxLifetimeMs > 0 ? Math.ceil(config.pool.maxLifetimeMs / 1000) : 0,
     application_name: application_name ?? 'oxen-orm',

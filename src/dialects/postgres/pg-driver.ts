@@ -10,6 +10,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import type { Pool, PoolClient, Submittable } from 'pg';
+import { ConfigurationError } from '../../errors/index.js';
 import type { AbandonableConnection, ArrayRowsQuery } from '../dialect.js';
 
 /** A pg-cursor instance, as the driver uses it. */
@@ -253,7 +254,7 @@ class PgConnection implements DatabaseConnection, AbandonableConnection {
 
   async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     if (this.#cursor === null) {
-      throw new Error("'cursor' is not present in your postgres dialect config. It's required to make streaming work in postgres.");
+      throw new ConfigurationError('iterator() on PostgreSQL streams through a server-side cursor and needs the pg-cursor package: npm install pg-cursor');
     }
     if (chunkSize === undefined || !Number.isInteger(chunkSize) || chunkSize <= 0) {
       throw new Error('chunkSize must be a positive integer');

@@ -58,6 +58,41 @@ function step(state: State, value: unknown, scale?: unknown): void {
   if (state.max === null || v > state.max) state.max = v;
 }
 
+/** A number or decimal text as scaled digits and its own scale (`'2.30'` → 230n, 2). */
+function parseDecimal(value: unknown): { digits: bigint; scale: number } {
+  if (typeof value === 'bigint') return { digits: value, scale: 0 };
+  let text = String(value);
+  if (typeof value === 'number' && /e/i.test(text)) text = value.toFixed(20);
+  const scale = (text.split('.')[1] ?? '').length;
+  return { digits: toScaled(text, scale), scale };
+}
+
+/**
+ * `oxen_decimal_arith(op, a, b, places)`: `a + b`, `a - b` or `a * b` computed exactly in BigInt from the
+ * operands' text (decimals are text on SQLite; its own arithmetic would use doubles), rounded half away
+ * from zero to `places` and returned as text. NULL in, NULL out.
+ */
+export function registerDecimalArithmetic(db: BetterSqlite3.Database): void {
+  db.function('oxen_decimal_arith', { deterministic: true, safeIntegers: true }, (op: unknown, a: unknown, b: unknown, places: unknown) => {
+    if (a === null || b === null || a === undefined || b === undefined) return null;
+    const l = parseDecimal(a);
+    const r = parseDecimal(b);
+    const target = Number(places);
+    let digits: bigint;
+    let scale: number;
+    if (op === '*') {
+      digits = l.digits * r.digits;
+      scale = l.scale + r.scale;
+    } else {
+      scale = Math.max(l.scale, r.scale);
+      const ld = rescale(l.digits, l.scale, scale);
+      const rd = rescale(r.digits, r.scale, scale);
+      digits = op === '-' ? ld - rd : ld + rd;
+    }
+    return fromScaled(rescale(digits, scale, target), target);
+  });
+}
+
 /**
  * Exact SUM/AVG/MIN/MAX over decimals stored as text, with BigInt arithmetic: SQLite's own would
  * convert to doubles (15 significant digits) or compare as text.

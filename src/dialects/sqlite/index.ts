@@ -6,7 +6,7 @@ import type { DialectDriver, DialectFactory, DialectFeatures, DriverConfig, Mapp
 import { sqliteSql } from './sql-overrides.js';
 import { IDENTITY, decimalFromDb, jsonContainsValue, intToBoolean, jsonFromText, jsonToDb, loadDriver, toBigInt } from '../shared.js';
 import { OxenSqliteDriver, SQLITE_BUSY_WAIT_MS, isSqliteBusy } from './sqlite-driver.js';
-import { registerDecimalAggregates } from './decimal-aggregates.js';
+import { registerDecimalAggregates, registerDecimalArithmetic } from './decimal-aggregates.js';
 import { sqliteSchemaDdl } from './schema-ddl.js';
 
 /** SQLite's capabilities. */
@@ -155,6 +155,7 @@ export const createSqliteDialect: DialectFactory = async (config: DriverConfig):
         return jsonContainsValue(JSON.parse(String(doc)), JSON.parse(String(value))) ? 1 : 0;
       });
       registerDecimalAggregates(db);
+      registerDecimalArithmetic(db);
       return db;
     },
   });

@@ -71,6 +71,8 @@ export const sqliteSql: SqlOverrides = {
   concat: (...parts) => sql`(${sql.join(parts, sql` || `)})`,
   arithmeticValue: (value) => (Number.isInteger(value) ? sql`cast(${value} as integer)` : sql`${value}`),
   integerDivide: (left, right) => sql`(${left} / ${right})`,
+  // Exact in BigInt arithmetic (see decimal-aggregates.ts); the operator is one of three literals.
+  decimalArithmetic: (op, left, right, places) => sql`oxen_decimal_arith(${sql.lit(op)}, ${left}, ${right}, ${sql.lit(places)})`,
   assignExpression: (field, e) => (field.kind === 'decimal' ? sql`printf(${sql.lit(`%.${(field as DecimalFieldDef).decimalPlaces}f`)}, ${e})` : e),
   offsetWithoutLimit: () => -1,
   literalLimit: true,

@@ -83,7 +83,9 @@ function selections(state: QueryState, ctx: CompileContext): AliasedExpression<u
   const out: AliasedExpression<unknown, string>[] = [];
   const values = state.values;
   if (values !== null) {
-    values.fields.forEach((field, i) => out.push(sql`${columnRef(ctx, field.column, values.paths[i], true)}`.as(values.keys[i])));
+    values.fields.forEach((field, i) => {
+      if (values.annotations?.[i] === undefined) out.push(sql`${columnRef(ctx, field.column, values.paths[i], true)}`.as(values.keys[i]));
+    });
   } else {
     for (const field of state.meta.fields) out.push(sql`${columnRef(ctx, field.column)}`.as(field.column));
     state.selectRelated.forEach((path, p) => {
@@ -99,7 +101,7 @@ function groupBy(state: QueryState, ctx: CompileContext): Expression<unknown>[] 
   if (state.annotations.length === 0) return null;
   if (state.groupByValues && state.values !== null) {
     const values = state.values;
-    return values.fields.map((f, i) => columnRef(ctx, f.column, values.paths[i], true));
+    return values.fields.flatMap((f, i) => (values.annotations?.[i] === undefined ? [columnRef(ctx, f.column, values.paths[i], true)] : []));
   }
   const keys = [columnRef(ctx, state.meta.pk.column)];
   // PostgreSQL accepts the primary key alone; selected related columns are grouped by their key too.
@@ -225,6 +227,7 @@ export function compileAggregate(db: Kysely<any>, state: QueryState, driver: Dia
     return q.compile();
   }
   if (specs.some((a) => a.relations.length > 0)) throw new FieldError('aggregate() across relations on a sliced or distinct QuerySet is not supported', { model: state.meta.name });
+  if (specs.some((a) => a.expression !== undefined)) throw new FieldError('aggregate() of an F() expression on a sliced or distinct QuerySet is not supported; aggregate the unsliced QuerySet', { model: state.meta.name });
   const sources = [...new Set(specs.flatMap((a) => (a.source === null ? [] : [a.source])))];
   const fields: Field[] = sources.length > 0 ? sources : [state.meta.pk];
   const inner = selectQuery(db, { ...state, values: { fields, keys: fields.map((f) => f.column), paths: fields.map(() => []), mode: 'objects' }, annotations: [], selectRelated: [] }, driver, state.order ?? []);

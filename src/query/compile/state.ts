@@ -28,6 +28,16 @@ export interface ValuesSpec {
   /** Result keys (the names as given). */
   readonly keys: readonly string[];
   readonly mode: 'objects' | 'lists' | 'flat';
+  /**
+   * Per key, the annotation it names (selected with the aggregates, not as a column), else undefined.
+   * Empty when no key names an annotation.
+   */
+  readonly annotations?: readonly (AnnotationSpec | undefined)[];
+  /**
+   * True when `values()` came after `annotate()`: rows hold exactly the named keys (annotations not
+   * named are left out, as in Django); otherwise later annotations are added to every row.
+   */
+  readonly exact?: boolean;
 }
 
 /** A `selectRelated` path: to-one hops, and the model at their end. */

@@ -6,7 +6,7 @@ import type { DialectDriver, SqlExpression } from '../../dialects/index.js';
 import type { ModelMeta } from '../../metadata/index.js';
 import { assertNever, clip } from '../../utils/index.js';
 import { planFor } from '../hydrate/index.js';
-import { parseKey, type AnnotationSpec, type ExpressionNode, type FilterNode, type LhsPath, type Operand, type Predicate } from '../filter/index.js';
+import { decimalPlacesOf, isIntegralExpression, parseKey, type AnnotationSpec, type ExpressionNode, type FilterNode, type LhsPath, type Operand, type Predicate } from '../filter/index.js';
 
 /** What compiling needs: the model, the dialect, an expression builder, and the statement's joins. */
 export interface CompileContext {
@@ -31,20 +31,25 @@ export function columnRef(ctx: CompileContext, column: string, path: readonly st
   return ctx.eb.ref(`${path.length === 0 ? ctx.alias : ctx.joins.alias(path, allowMany)}.${column}`);
 }
 
-/** Compiles an F expression tree. */
-export function compileExpression(ctx: CompileContext, node: ExpressionNode): SqlExpression {
+/** Compiles an F expression tree. `allowMany`: references may cross to-many relations (inside an aggregate, joined). */
+export function compileExpression(ctx: CompileContext, node: ExpressionNode, allowMany = false): SqlExpression {
   switch (node.kind) {
     case 'ref': {
       const { lhs } = parseKey(ctx.meta, node.path, false);
       if (lhs.jsonPath.length > 0 || lhs.transforms.length > 0) throw new FieldError(`F('${clip(node.path)}') must name a plain field`, { model: ctx.meta.name });
-      return columnRef(ctx, lhs.field.column, lhs.relations);
+      return columnRef(ctx, lhs.field.column, lhs.relations, allowMany);
     }
     case 'value':
       return ctx.driver.sql.arithmeticValue(node.value);
     case 'arith': {
-      const left = compileExpression(ctx, node.left);
-      const right = compileExpression(ctx, node.right);
-      if (node.op === '/' && integral(ctx, node.left) && integral(ctx, node.right)) return ctx.driver.sql.integerDivide(left, right);
+      const left = compileExpression(ctx, node.left, allowMany);
+      const right = compileExpression(ctx, node.right, allowMany);
+      if (node.op === '/' && isIntegralExpression(ctx.meta, node)) return ctx.driver.sql.integerDivide(left, right);
+      const exact = ctx.driver.sql.decimalArithmetic;
+      if (exact !== undefined && node.op !== '/') {
+        const places = decimalPlacesOf(ctx.meta, node);
+        if (places !== null) return exact(node.op, left, right, places);
+      }
       return sql`(${left} ${sql.raw(node.op)} ${right})`;
     }
     default:
@@ -52,25 +57,9 @@ export function compileExpression(ctx: CompileContext, node: ExpressionNode): Sq
   }
 }
 
-const INTEGER_KINDS = new Set(['int', 'smallint', 'bigint']);
-
-/** True when an F expression yields an integer (integer columns and numbers, with + - * /). */
-function integral(ctx: CompileContext, node: ExpressionNode): boolean {
-  switch (node.kind) {
-    case 'ref':
-      return INTEGER_KINDS.has(parseKey(ctx.meta, node.path, false).lhs.field.kind);
-    case 'value':
-      return Number.isInteger(node.value);
-    case 'arith':
-      return integral(ctx, node.left) && integral(ctx, node.right);
-    default:
-      return assertNever(node, 'expression');
-  }
-}
-
-/** The SQL of an aggregate annotation. */
+/** The SQL of an aggregate annotation (over a column, or over an F expression). */
 export function aggregateExpression(ctx: CompileContext, spec: AnnotationSpec): SqlExpression {
-  const argument = spec.source === null ? null : columnRef(ctx, spec.source.column, spec.relations, true);
+  const argument = spec.expression !== undefined ? compileExpression(ctx, spec.expression, true) : spec.source === null ? null : columnRef(ctx, spec.source.column, spec.relations, true);
   return ctx.driver.sql.aggregate(spec.fn, argument, spec.source, spec.distinct);
 }
 

@@ -13,7 +13,9 @@ export type FOperand = number | FExpression;
  * await Author.filter({ age__gt: F('minAge') });                          // column to column
  * ```
  */
-export class FExpression {
+export class FExpression<M = any> {
+  /** The model the expression is typed for (type level only; see the typed `F` of the package root). */
+  declare readonly model?: M;
   /** The expression tree. */
   readonly node: ExpressionNode;
   constructor(node: ExpressionNode) {

@@ -24,6 +24,8 @@ export interface AnnotationSpec {
   readonly relations: readonly string[];
   /** A field describing the result (for cleaning filter values and converting results). */
   readonly result: Field;
+  /** The F expression aggregated instead of a field (then `source` describes its value). */
+  readonly expression?: ExpressionNode;
 }
 
 /** A resolved left-hand side: a field, reached through relation hops, with JSON keys and transforms. */

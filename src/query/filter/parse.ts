@@ -1,10 +1,10 @@
 import { FieldError } from '../../errors/index.js';
-import { DateFieldDef, ForeignKeyDef, InvalidValue, JSONFieldDef, type Field } from '../../fields/index.js';
+import { BigIntFieldDef, DateFieldDef, DecimalFieldDef, FloatFieldDef, ForeignKeyDef, IntFieldDef, InvalidValue, JSONFieldDef, type Field } from '../../fields/index.js';
 import { registry, type ModelMeta } from '../../metadata/index.js';
 import { assertNever, clip, isPlainObject, suggestion, unstorableText } from '../../utils/index.js';
 import { TRANSFORMS, findLookup, lookupNames, type LookupInput } from '../lookups/index.js';
 import { FExpression, expressionRefs } from './f.js';
-import { and, not, or, type AnnotationSpec, type FilterNode, type LhsPath, type Operand, type TransformName } from './nodes.js';
+import { and, not, or, type AnnotationSpec, type ExpressionNode, type FilterNode, type LhsPath, type Operand, type TransformName } from './nodes.js';
 import { QExpression, type FilterSpec, type QTree } from './q.js';
 
 const TRANSFORMS_BY_KIND: Record<string, readonly TransformName[]> = {
@@ -179,6 +179,87 @@ function cleanerFor(meta: ModelMeta, lhs: LhsPath, label: string): (value: unkno
       throw error;
     }
   };
+}
+
+const NUMERIC_KINDS: readonly string[] = ['int', 'smallint', 'bigint', 'float', 'decimal'];
+const INTEGER_KINDS: readonly string[] = ['int', 'smallint', 'bigint'];
+
+/** The numeric shape of an expression's value: integer (`bigint` when a BigIntField takes part), float, or a decimal with its places. */
+type NumericShape = { readonly kind: 'int' | 'bigint' | 'float' } | { readonly kind: 'decimal'; readonly places: number };
+
+function shapeOf(meta: ModelMeta, node: ExpressionNode): NumericShape {
+  switch (node.kind) {
+    case 'ref': {
+      const field = parseKey(meta, node.path, false).lhs.field;
+      if (!NUMERIC_KINDS.includes(field.kind)) {
+        throw new FieldError(`F('${node.path}') in arithmetic must be a numeric field; it is ${field.kind}`, { model: meta.name, field: field.name });
+      }
+      if (field.kind === 'decimal') return { kind: 'decimal', places: (field.storage as DecimalFieldDef).decimalPlaces };
+      return { kind: field.kind === 'float' ? 'float' : field.kind === 'bigint' ? 'bigint' : 'int' };
+    }
+    case 'value':
+      return { kind: Number.isInteger(node.value) ? 'int' : 'float' };
+    case 'arith': {
+      const l = shapeOf(meta, node.left);
+      const r = shapeOf(meta, node.right);
+      if (l.kind === 'float' || r.kind === 'float') return { kind: 'float' };
+      if (l.kind === 'decimal' || r.kind === 'decimal') {
+        const lp = l.kind === 'decimal' ? l.places : 0;
+        const rp = r.kind === 'decimal' ? r.places : 0;
+        if (node.op === '/') return { kind: 'float' };
+        return { kind: 'decimal', places: node.op === '*' ? lp + rp : Math.max(lp, rp) };
+      }
+      return { kind: l.kind === 'bigint' || r.kind === 'bigint' ? 'bigint' : 'int' };
+    }
+    default:
+      return assertNever(node, 'expression');
+  }
+}
+
+/**
+ * A field describing the value of an F expression (for aggregates over expressions): integers stay
+ * integers, any float makes a float, decimals stay exact for `+ - *` (places: the larger for `+ -`, the
+ * sum for `*`), `/` with a decimal gives a float. Fields that are not numeric are a FieldError.
+ */
+export function expressionField(meta: ModelMeta, node: ExpressionNode): Field {
+  const shape = shapeOf(meta, node);
+  switch (shape.kind) {
+    case 'int':
+      return new IntFieldDef();
+    case 'bigint':
+      return new BigIntFieldDef();
+    case 'float':
+      return new FloatFieldDef();
+    case 'decimal':
+      if (shape.places > 30) throw new FieldError(`An expression of ${meta.name} would have ${shape.places} decimal places (at most 30)`, { model: meta.name });
+      return new DecimalFieldDef({ maxDigits: 65, decimalPlaces: shape.places });
+    default:
+      return assertNever(shape, 'numeric shape');
+  }
+}
+
+/** The decimal places of an expression whose value is an exact decimal, else null (also for non-numeric fields). */
+export function decimalPlacesOf(meta: ModelMeta, node: ExpressionNode): number | null {
+  try {
+    const shape = shapeOf(meta, node);
+    return shape.kind === 'decimal' ? shape.places : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when an F expression's value is an integer (integer fields and numbers with + - * /). */
+export function isIntegralExpression(meta: ModelMeta, node: ExpressionNode): boolean {
+  switch (node.kind) {
+    case 'ref':
+      return INTEGER_KINDS.includes(parseKey(meta, node.path, false).lhs.field.kind);
+    case 'value':
+      return Number.isInteger(node.value);
+    case 'arith':
+      return isIntegralExpression(meta, node.left) && isIntegralExpression(meta, node.right);
+    default:
+      return assertNever(node, 'expression');
+  }
 }
 
 /** Checks that every field an F expression names exists on the model. */

@@ -24,7 +24,9 @@ function toTree(value: QExpression | FilterSpec, what: string): QTree {
  * Author.filter(Q({ age__lt: 18 }).or({ name__startswith: 'A' }).and(Q.not({ isActive: false })));
  * ```
  */
-export class QExpression {
+export class QExpression<M = any> {
+  /** The model the condition is typed for (type level only; see the typed `Q` of the package root). */
+  declare readonly model?: M;
   /** The raw tree. */
   readonly tree: QTree;
   constructor(tree: QTree) {

@@ -137,6 +137,11 @@ export function convertAggregate(spec: AnnotationSpec, value: unknown, convert: 
       return Number(value);
     case 'min':
     case 'max':
+      if (spec.expression !== undefined) {
+        // An expression's value: the driver's type for the expression, not a column's.
+        if (spec.result.kind === 'decimal') return (spec.result as DecimalFieldDef).format(value as string | number);
+        return spec.result.kind === 'bigint' ? BigInt(String(value).split('.')[0]) : Number(value);
+      }
       return spec.source === null ? value : convert(spec.source, value);
     case 'sum':
     case 'avg':

@@ -51,13 +51,17 @@ export function badValue(input: LookupInput, expected: string, value: unknown): 
   throw new FieldError(`${input.label} expects ${expected}, got ${got}`, { field: input.lhs.field.name, model: input.lhs.field.modelName });
 }
 
-/** Text lookups apply to text-like left sides. */
-export function requireText(input: LookupInput, lookup: string): void {
+const TEXT_KINDS: readonly string[] = ['char', 'text', 'uuid', 'enum', 'date', 'time'];
+/** Kinds whose text form is the same on every dialect (`444`, `2.30`): regex/iregex match it, as in Django. */
+const NUMBER_KINDS: readonly string[] = ['int', 'smallint', 'bigint', 'decimal'];
+
+/** Text lookups apply to text-like left sides; `numbersToo` also admits integers and decimals (their text form). */
+export function requireText(input: LookupInput, lookup: string, numbersToo = false): void {
   const kind = input.lhs.field.kind;
   if (input.valueKind === 'json' && input.lhs.jsonPath.length > 0) return;
-  if (input.valueKind !== 'field' || !['char', 'text', 'uuid', 'enum', 'date', 'time'].includes(kind)) {
-    throw new FieldError(`${input.label}: '${clip(lookup)}' applies to text fields, not to a ${kind} field`, { field: input.lhs.field.name, model: input.lhs.field.modelName });
-  }
+  if (input.valueKind === 'field' && (TEXT_KINDS.includes(kind) || (numbersToo && NUMBER_KINDS.includes(kind)))) return;
+  const applies = numbersToo ? 'text, integer and decimal fields' : 'text fields';
+  throw new FieldError(`${input.label}: '${clip(lookup)}' applies to ${applies}, not to a ${kind} field`, { field: input.lhs.field.name, model: input.lhs.field.modelName });
 }
 
 /** A text value for a text lookup (an F expression is allowed too). */

@@ -3,7 +3,7 @@ import { DoesNotExist, FieldError, MultipleObjectsReturned, OxenError, Transacti
 import { getConnection, inTransaction, trackSiblings, transaction, type Connection } from '../../engine/index.js';
 import type { Field } from '../../fields/index.js';
 import type { ModelMeta } from '../../metadata/index.js';
-import { clip, hasOwn, isPlainObject, suggestion } from '../../utils/index.js';
+import { clip, hasOwn, isPlainObject, lazy, suggestion } from '../../utils/index.js';
 import {
   compileAggregate,
   compileCount,
@@ -19,12 +19,12 @@ import {
   type QueryState,
   type ValuesSpec,
 } from '../compile/index.js';
-import { Aggregate, FExpression, QExpression, and, checkExpression, parseFilterArgs, parseKey, usesAnnotation, type AnnotationSpec, type FilterNode, type FilterSpec } from '../filter/index.js';
-import { DecimalFieldDef, FloatFieldDef, IntFieldDef } from '../../fields/index.js';
+import { Aggregate, F as RawF, FExpression, Q as RawQ, QExpression, and, checkExpression, expressionField, parseFilterArgs, parseKey, usesAnnotation, type AnnotationSpec, type FilterNode, type FilterSpec } from '../filter/index.js';
+import { DecimalFieldDef, FloatFieldDef, ForeignKeyDef, IntFieldDef } from '../../fields/index.js';
 import { convertAggregate, planFor } from '../hydrate/index.js';
 import { relatedCache } from '../../metadata/index.js';
 import { prefetch, parsePrefetch, setQuerySets } from './prefetch.js';
-import type { Annotated, FilterOf, OrderKey, Page, UpdateInput, ValueKey, ValueOf, ValuesRow } from './types.js';
+import type { TypedF, TypedQ, AnnotationsOf, DefaultValueKey, FilterOf, NoFieldClash, OrderKey, Page, PrefetchPath, SelectRelatedPath, UpdateInput, ValueKey, ValueOf, ValuesRow } from './types.js';
 
 /** A `prefetchRelated` argument: a relation path, or a path with a QuerySet that filters its last level. */
 export type PrefetchArg = string | { path: string; queryset?: QuerySet<any, any> };
@@ -32,9 +32,16 @@ export type PrefetchArg = string | { path: string; queryset?: QuerySet<any, any>
 /** What `filter()` and `exclude()` accept. */
 export type FilterArg<M> = FilterOf<M> | QExpression;
 
+/** Builds a Q expression (see `TypedQ`): the filter layer's `Q`, typed from the model where it can be. */
+export const Q: TypedQ = RawQ as TypedQ;
+
+/** A reference to a field (see `TypedF`): the filter layer's `F`, typed from the model where it can be. */
+export const F: TypedF = RawF as TypedF;
+
 /** Rows `get()` fetches at most, to report "more than one" without reading everything. */
 const GET_LIMIT = 21;
 const NO_ORDER: readonly OrderTerm[] = Object.freeze([]);
+const NO_PREFETCH: QueryState['prefetch'] = Object.freeze([]);
 
 type ModelErrorClass = new (message: string, context?: { model?: string }) => OxenError;
 
@@ -233,7 +240,7 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   }
 
   /** JOINs the given to-one relations and fills them on every instance (one query). */
-  selectRelated(...paths: string[]): QuerySet<M, R> {
+  selectRelated(...paths: SelectRelatedPath<M>[]): QuerySet<M, R> {
     const resolved = resolveSelectRelated(this.#state.meta, paths);
     const merged = [...this.#state.selectRelated];
     for (const p of resolved) if (!merged.some((m) => m.key === p.key)) merged.push(p);
@@ -244,8 +251,8 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
    * Loads relations with one extra query per level (`'books'`, `'books__tags'`), batched under the
    * parameter limit; `{ path, queryset }` filters the last level.
    */
-  prefetchRelated(...paths: PrefetchArg[]): QuerySet<M, R> {
-    const specs = paths.map((p) => parsePrefetch(this.#state.meta, p));
+  prefetchRelated(...paths: (PrefetchPath<M> | { path: PrefetchPath<M>; queryset?: QuerySet<any, any> })[]): QuerySet<M, R> {
+    const specs = paths.map((p) => parsePrefetch(this.#state.meta, p as PrefetchArg));
     return this.#with({ prefetch: Object.freeze([...this.#state.prefetch, ...specs]) });
   }
 
@@ -280,16 +287,17 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
         return instance as R;
       });
     }
+    const convert = values.annotations === undefined ? plan.convertValue : valueConverter(values, plan.convertValue);
     return rows.map((row) => {
-      const out = convertValues(values, row, plan.convertValue) as Record<string, unknown> | unknown[];
-      if (annotations.length === 0 || values.mode === 'flat') return out as R;
+      const out = convertValues(values, row, convert) as Record<string, unknown> | unknown[];
+      if (annotations.length === 0 || values.mode === 'flat' || values.exact === true) return out as R;
       if (Array.isArray(out)) return [...out, ...annotations.map((a) => convertAggregate(a, row[a.alias], plan.convertValue))] as R;
       for (const a of annotations) out[a.alias] = convertAggregate(a, row[a.alias], plan.convertValue);
       return out as R;
     });
   }
 
-  #annotationSpecs(spec: Record<string, Aggregate>, what: string): AnnotationSpec[] {
+  #annotationSpecs(spec: Record<string, Aggregate<unknown>>, what: string): AnnotationSpec[] {
     const meta = this.#state.meta;
     if (!isPlainObject(spec) || Object.keys(spec).length === 0) throw new FieldError(`${what}() takes { alias: Count('field'), ... }`, { model: meta.name });
     return Object.keys(spec).map((alias) => {
@@ -306,7 +314,10 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
       if (!(aggregate instanceof Aggregate)) throw new FieldError(`${what}(): '${clip(alias)}' must be an aggregate such as Count('id')`, { model: meta.name });
       let source: Field | null = null;
       let relations: readonly string[] = [];
-      if (aggregate.path !== '*') {
+      if (aggregate.expression !== null) {
+        // Arithmetic over fields: `source` describes the expression's value (integer, float or decimal).
+        source = expressionField(meta, aggregate.expression);
+      } else if (aggregate.path !== '*') {
         const { lhs } = parseKey(meta, aggregate.path, false);
         if (lhs.jsonPath.length > 0 || lhs.transforms.length > 0) throw new FieldError(`${what}(): aggregate a field, not '${clip(aggregate.path)}'`, { model: meta.name });
         source = lhs.field;
@@ -322,7 +333,8 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
         const d = source as DecimalFieldDef;
         result = new DecimalFieldDef({ maxDigits: 65, decimalPlaces: aggregate.fn === 'avg' ? Math.min(30, d.decimalPlaces + 4) : d.decimalPlaces });
       } else result = new FloatFieldDef();
-      return Object.freeze({ alias, fn: aggregate.fn, distinct: aggregate.distinct, source, relations: Object.freeze([...relations]), result });
+      const expression = aggregate.expression ?? undefined;
+      return Object.freeze({ alias, fn: aggregate.fn, distinct: aggregate.distinct, source, relations: Object.freeze([...relations]), result, ...(expression === undefined ? {} : { expression }) });
     });
   }
 
@@ -336,18 +348,23 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
    * await Book.all().values('genre').annotate({ n: Count('id') }).orderBy('-n');
    * ```
    */
-  annotate<K extends string>(spec: Record<K, Aggregate>): QuerySet<M & Annotated<K>, R & Annotated<K>> {
-    const annotations = this.#annotationSpecs(spec, 'annotate');
+  annotate<S extends Record<string, Aggregate<unknown>>>(spec: S & NoFieldClash<M, S>): QuerySet<M & AnnotationsOf<S>, R & AnnotationsOf<S>> {
+    const annotations = this.#annotationSpecs(spec as Record<string, Aggregate<unknown>>, 'annotate');
     const groupByValues = this.#state.annotations.length > 0 ? this.#state.groupByValues : this.#state.values !== null;
-    return this.#with({ annotations: Object.freeze([...this.#state.annotations, ...annotations]), groupByValues }) as unknown as QuerySet<M & Annotated<K>, R & Annotated<K>>;
+    return this.#with({ annotations: Object.freeze([...this.#state.annotations, ...annotations]), groupByValues }) as unknown as QuerySet<M & AnnotationsOf<S>, R & AnnotationsOf<S>>;
   }
 
   /**
    * Aggregates over the matching rows: `{ alias: value }`. `Count` is a number (0 over no rows);
    * `Sum`/`Avg`/`Min`/`Max` are null over no rows.
    */
-  async aggregate<K extends string>(spec: Record<K, Aggregate>): Promise<Record<K, unknown>> {
+  aggregate<K extends string>(spec: Record<K, Aggregate<unknown>>): Promise<Record<K, unknown>> {
+    return lazy(() => this.#aggregate(spec));
+  }
+
+  async #aggregate<K extends string>(spec: Record<K, Aggregate<unknown>>): Promise<Record<K, unknown>> {
     if (this.#state.annotations.length > 0) throw new FieldError('aggregate() over an annotate()d QuerySet is not supported; aggregate the base QuerySet', { model: this.#state.meta.name });
+    if (isPlainObject(spec) && Object.keys(spec).length === 0) return {} as Record<K, unknown>; // nothing asked: no query (Django's aggregate())
     const specs = this.#annotationSpecs(spec, 'aggregate');
     const { connection, db } = this.#db();
     const result = await connection.execute<Record<string, unknown>>(compileAggregate(db, this.#state, connection.driver, specs));
@@ -370,13 +387,21 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
 
   /**
    * Streams rows in chunks with bounded memory: a server-side cursor on PostgreSQL, a streamed result
-   * on MySQL, statement stepping on SQLite.
+   * on MySQL. Where one connection serves every query (SQLite), each chunk is its own query and the
+   * connection is free while the loop body runs, so the body may write (`save()`) without waiting for
+   * the stream: chunks follow the primary key (`pk > last`) when the QuerySet is unordered and unsliced,
+   * else LIMIT/OFFSET pages of the ordering with the primary key as tie-breaker (a body that changes
+   * the ordering columns can then move rows between pages).
    */
   async *iterator(options: { chunkSize?: number } = {}): AsyncGenerator<R, void, undefined> {
     const chunkSize = options.chunkSize ?? 1000;
     if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new FieldError('iterator() chunkSize must be a positive integer');
     if (this.#state.resultCache !== null) {
       for (const row of this.#state.resultCache) yield row as R;
+      return;
+    }
+    if (this.connection().features.singleConnection) {
+      yield* this.#chunks(chunkSize);
       return;
     }
     const { connection, db } = this.#db();
@@ -387,10 +412,46 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   }
 
   /**
+   * `iterator()` on a single-connection dialect: one query per chunk, nothing held between chunks.
+   * Like the streams of the other dialects it loads no `prefetchRelated` relations (selectRelated works).
+   */
+  async *#chunks(chunkSize: number): AsyncGenerator<R, void, undefined> {
+    const state = this.#state;
+    const pk = state.meta.pk;
+    const order = effectiveOrder(state);
+    if (order.length === 0 && state.limit === null && state.offset === null && state.values === null && state.annotations.length === 0 && !state.distinct) {
+      // Keyset: each chunk starts after the last key seen, an index range scan whatever the table's size.
+      let last: unknown = undefined;
+      for (;;) {
+        const after = last === undefined ? {} : this.#conditionPatch(parseFilterArgs(state.meta, [{ pk__gt: last }]));
+        const rows = await this.#with<R>({ ...after, order: this.#pkOrder(false), limit: chunkSize, prefetch: NO_PREFETCH }).execute();
+        for (const row of rows) yield row;
+        if (rows.length < chunkSize) return;
+        last = (rows[rows.length - 1] as Record<string, unknown>)[pk.attname];
+      }
+    }
+    const ordering = order.some((t) => t.field === pk && (t.relations ?? []).length === 0) ? order : [...order, ...this.#pkOrder(false)];
+    const start = state.offset ?? 0;
+    let remaining = state.limit ?? Number.POSITIVE_INFINITY;
+    for (let done = 0; remaining > 0; ) {
+      const take = Math.min(chunkSize, remaining);
+      const rows = await this.#with<R>({ order: ordering, offset: start + done, limit: take, prefetch: NO_PREFETCH }).execute();
+      for (const row of rows) yield row;
+      if (rows.length < take) return;
+      done += rows.length;
+      remaining -= rows.length;
+    }
+  }
+
+  /**
    * The single row matching the conditions.
    * @throws Model.DoesNotExist when none matches; Model.MultipleObjectsReturned when several do.
    */
-  async get(...conditions: FilterArg<M>[]): Promise<R> {
+  get(...conditions: FilterArg<M>[]): Promise<R> {
+    return lazy(() => this.#get(conditions));
+  }
+
+  async #get(conditions: FilterArg<M>[]): Promise<R> {
     const node = conditions.length === 0 ? null : parseFilterArgs(this.#state.meta, conditions as (QExpression | FilterSpec)[], this.#state.annotations);
     const patch = { ...this.#conditionPatch(node), limit: Math.min(this.#state.limit ?? GET_LIMIT, GET_LIMIT), order: this.#state.order ?? NO_ORDER };
     const rows = await this.#with<R>(patch).execute();
@@ -405,9 +466,13 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   }
 
   /** Like `get()`, but resolves to null when no row matches. */
-  async getOrNull(...conditions: FilterArg<M>[]): Promise<R | null> {
+  getOrNull(...conditions: FilterArg<M>[]): Promise<R | null> {
+    return lazy(() => this.#getOrNull(conditions));
+  }
+
+  async #getOrNull(conditions: FilterArg<M>[]): Promise<R | null> {
     try {
-      return await this.get(...conditions);
+      return await this.#get(conditions);
     } catch (error) {
       if (error instanceof DoesNotExist) return null;
       throw error;
@@ -420,14 +485,22 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   }
 
   /** The first row (by the ordering, else by primary key), or null. */
-  async first(): Promise<R | null> {
+  first(): Promise<R | null> {
+    return lazy(() => this.#first());
+  }
+
+  async #first(): Promise<R | null> {
     const order = effectiveOrder(this.#state);
     const rows = await this.#with<R>({ order: order.length > 0 ? order : this.#pkOrder(false), limit: 1 }).execute();
     return rows[0] ?? null;
   }
 
   /** The last row (the ordering reversed, else primary key descending), or null. */
-  async last(): Promise<R | null> {
+  last(): Promise<R | null> {
+    return lazy(() => this.#last());
+  }
+
+  async #last(): Promise<R | null> {
     const order = effectiveOrder(this.#state);
     const reversed = order.length > 0 ? order.map((t) => ({ ...t, descending: !t.descending })) : this.#pkOrder(true);
     const rows = await this.#with<R>({ order: reversed, limit: 1 }).execute();
@@ -435,7 +508,11 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   }
 
   /** How many rows match (honours limit/offset). */
-  async count(): Promise<number> {
+  count(): Promise<number> {
+    return lazy(() => this.#count());
+  }
+
+  async #count(): Promise<number> {
     if (this.#state.resultCache !== null) return this.#state.resultCache.length;
     const { connection, db } = this.#db();
     const result = await connection.execute<{ n: unknown }>(compileCount(db, this.#state, connection.driver));
@@ -443,7 +520,11 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   }
 
   /** True when at least one row matches. */
-  async exists(): Promise<boolean> {
+  exists(): Promise<boolean> {
+    return lazy(() => this.#exists());
+  }
+
+  async #exists(): Promise<boolean> {
     if (this.#state.resultCache !== null) return this.#state.resultCache.length > 0;
     const { connection, db } = this.#db();
     const result = await connection.execute(compileExists(db, this.#state, connection.driver));
@@ -452,21 +533,32 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
 
   #valuesSpec(names: readonly string[], mode: ValuesSpec['mode']): ValuesSpec {
     const meta = this.#state.meta;
-    const keys = names.length === 0 ? meta.fieldNames : names;
+    const existing = this.#state.annotations;
+    const keys = names.length === 0 ? [...meta.fieldNames, ...existing.map((a) => a.alias)] : names;
     const paths: (readonly string[])[] = [];
+    const named: (AnnotationSpec | undefined)[] = [];
     const fields: Field[] = keys.map((name) => {
       if (typeof name !== 'string') throw new FieldError('values() takes field names', { model: meta.name });
-      const { lhs } = parseKey(meta, name, false);
+      const annotation = existing.find((a) => a.alias === name);
+      named.push(annotation);
+      if (annotation !== undefined) {
+        paths.push([]);
+        return annotation.result;
+      }
+      const { lhs } = parseKey(meta, name, false, existing);
       if (lhs.jsonPath.length > 0 || lhs.transforms.length > 0) throw new FieldError(`values() takes field names; '${clip(name)}' is a lookup path`, { model: meta.name });
       paths.push(lhs.relations);
       return lhs.field;
     });
-    return Object.freeze({ fields: Object.freeze(fields), keys: Object.freeze([...keys]), paths: Object.freeze(paths), mode });
+    const annotations = named.some((a) => a !== undefined) ? Object.freeze(named) : undefined;
+    return Object.freeze({ fields: Object.freeze(fields), keys: Object.freeze([...keys]), paths: Object.freeze(paths), mode, exact: existing.length > 0, ...(annotations === undefined ? {} : { annotations }) });
   }
 
   /** Plain objects with the given fields (every field when none is named). */
-  values<K extends ValueKey<M>>(...fields: K[]): QuerySet<M, ValuesRow<M, K>> {
-    return this.#with<ValuesRow<M, K>>({ values: this.#valuesSpec(fields, 'objects') });
+  values(): QuerySet<M, ValuesRow<M, DefaultValueKey<M>>>;
+  values<K extends ValueKey<M>>(...fields: K[]): QuerySet<M, ValuesRow<M, K>>;
+  values(...fields: string[]): QuerySet<M, unknown> {
+    return this.#with<unknown>({ values: this.#valuesSpec(fields, 'objects') });
   }
 
   /** Arrays of the given fields' values; `{ flat: true }` with one field gives the values themselves. */
@@ -484,7 +576,11 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   }
 
   /** `{ items, total, page, pages, pageSize }` for 1-based `page`. Unordered QuerySets are ordered by primary key. */
-  async paginate(options: { page: number; pageSize: number }): Promise<Page<R>> {
+  paginate(options: { page: number; pageSize: number }): Promise<Page<R>> {
+    return lazy(() => this.#paginate(options));
+  }
+
+  async #paginate(options: { page: number; pageSize: number }): Promise<Page<R>> {
     const page = options?.page;
     const pageSize = options?.pageSize;
     if (!Number.isInteger(page) || page < 1) throw new FieldError(`paginate(): page must be an integer of at least 1, got ${String(page)}`);
@@ -497,7 +593,11 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   }
 
   /** A Map from primary key to instance for the given keys (batched under the parameter limit). */
-  async inBulk(ids: readonly unknown[]): Promise<Map<unknown, R>> {
+  inBulk(ids: readonly unknown[]): Promise<Map<unknown, R>> {
+    return lazy(() => this.#inBulk(ids));
+  }
+
+  async #inBulk(ids: readonly unknown[]): Promise<Map<unknown, R>> {
     if (!Array.isArray(ids)) throw new FieldError('inBulk() takes an array of primary keys');
     const out = new Map<unknown, R>();
     if (ids.length === 0) return out;
@@ -516,7 +616,11 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
    * UPDATE every matching row; values may be F expressions (`F('n').add(1)` is atomic). Sends no
    * signals. Resolves to the number of rows updated.
    */
-  async update(values: UpdateInput<M>): Promise<number> {
+  update(values: UpdateInput<M>): Promise<number> {
+    return lazy(() => this.#update(values));
+  }
+
+  async #update(values: UpdateInput<M>): Promise<number> {
     this.#requireUnsliced('update');
     const meta = this.#state.meta;
     if (!isPlainObject(values)) throw new FieldError('update() takes an object of { field: value }', { model: meta.name });
@@ -527,7 +631,20 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
     for (const key of keys) {
       const field = meta.findField(key);
       if (field === undefined || !hasOwn(values, key)) throw new FieldError(`Unknown field '${clip(key)}' in ${meta.name} update()${suggestion(key, meta.fieldNames)}`, { model: meta.name, field: key });
-      const value = (values as Record<string, unknown>)[key];
+      let value = (values as Record<string, unknown>)[key];
+      if (field instanceof ForeignKeyDef && value !== null && typeof value === 'object' && !(value instanceof FExpression)) {
+        // `author: bob` (as in filters and create): the instance's primary key.
+        const target = meta.findRelation(field.name)?.target;
+        if (target === undefined || !(value instanceof (target.cls as unknown as new () => object))) {
+          errors[key] = [`must be a ${target?.name ?? 'related'} instance or its key, got a ${(value as object).constructor?.name ?? 'object'}`];
+          continue;
+        }
+        value = (value as Record<string, unknown>)[target.pk.attname];
+        if (value === undefined || value === null) {
+          errors[key] = [`the ${target.name} is not saved yet (it has no ${target.pk.name}); save it first`];
+          continue;
+        }
+      }
       if (value instanceof FExpression) {
         checkExpression(meta, value);
         assignments.push([field, value]);
@@ -548,7 +665,11 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
    * (done by the database; SET_DEFAULT by the ORM, first, in the same transaction).
    * Resolves to the number of rows deleted.
    */
-  async delete(): Promise<number> {
+  delete(): Promise<number> {
+    return lazy(() => this.#delete());
+  }
+
+  async #delete(): Promise<number> {
     this.#requireUnsliced('delete');
     const connection = this.connection();
     const meta = this.#state.meta;
@@ -582,12 +703,28 @@ export class QuerySet<M extends object, R = M> implements PromiseLike<R[]>, Asyn
   }
 
   /** The database's query plan, as text. */
-  async explain(): Promise<string> {
+  explain(): Promise<string> {
+    return lazy(() => this.#explain());
+  }
+
+  async #explain(): Promise<string> {
     const { connection, db } = this.#db();
     const compiled = compileSelect(db, this.#state, connection.driver);
     const result = await connection.execute<Record<string, unknown>>(CompiledQuery.raw(connection.driver.sql.explain(compiled.sql), [...compiled.parameters]));
     return connection.driver.sql.formatPlan(result.rows);
   }
+}
+
+/** A converter for values() rows that names annotations: those keys convert as aggregates. */
+function valueConverter(spec: ValuesSpec, convert: (field: Field, value: unknown) => unknown): (field: Field, value: unknown) => unknown {
+  const byField = new Map<Field, AnnotationSpec>();
+  spec.annotations?.forEach((a, i) => {
+    if (a !== undefined) byField.set(spec.fields[i], a);
+  });
+  return (field, value) => {
+    const annotation = byField.get(field);
+    return annotation === undefined ? convert(field, value) : convertAggregate(annotation, value, convert);
+  };
 }
 
 function convertValues(spec: ValuesSpec, row: Record<string, unknown>, convert: (field: Field, value: unknown) => unknown): unknown {

@@ -1,12 +1,24 @@
-import type { FExpression } from '../filter/index.js';
+import type { Aggregate, AnnotationValue, FExpression, FilterSpec, QExpression } from '../filter/index.js';
 
 /** Instance members every model has that are not fields (`pk` is typed separately). */
 export type ModelMembers = 'pk' | 'isSaved';
 
-/** Property names of `M` that hold field values (not methods, not `pk`, not `isSaved`). */
-export type FieldNames<M> = {
+/** `A` when `X` and `Y` are the same type, else `B` (tells `readonly` properties apart). */
+export type IfEquals<X, Y, A, B> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? A : B;
+
+/** Keys of `M` that are readonly: getters without a setter (`get full() { ... }`), never fields. */
+export type ReadonlyKeys<M> = { [K in keyof M]-?: IfEquals<{ [Q in K]: M[K] }, { -readonly [Q in K]: M[K] }, never, K> }[keyof M];
+
+/** String keys of `M` that are not methods, `pk` or `isSaved` (the cheap test, done first). */
+export type PropertyNames<M> = {
   [K in keyof M]-?: K extends string ? (M[K] extends (...args: never[]) => unknown ? never : K extends ModelMembers ? never : K) : never;
 }[keyof M];
+
+/**
+ * Property names of `M` that hold field values (not methods, not getters without a setter, not `pk`,
+ * not `isSaved`). The readonly test runs only on the properties left by the cheap one.
+ */
+export type FieldNames<M> = Exclude<PropertyNames<M>, ReadonlyKeys<Pick<M, PropertyNames<M>>>>;
 
 /** The primary key's type: the declared `id`'s when the model declares one, else unknown. */
 export type PkOf<M> = 'id' extends FieldNames<M> ? NonNullable<M['id' & keyof M]> : unknown;
@@ -15,12 +27,22 @@ export type ComparableLookups = 'exact' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | '
 export type TextLookups = ComparableLookups | 'iexact' | 'contains' | 'icontains' | 'startswith' | 'istartswith' | 'endswith' | 'iendswith' | 'regex' | 'iregex';
 export type IntegerLookups = 'exact' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'not_in' | 'range';
 export type DateTimeTransforms = 'year' | 'month' | 'day' | 'week_day' | 'hour' | 'minute' | 'second';
+/**
+ * Transforms of string-typed fields: a DateField (`'YYYY-MM-DD'`) takes year/month/day/week_day, a
+ * TimeField hour/minute/second. TypeScript cannot tell those strings from a CharField's, so these keys
+ * are accepted on every string field and checked when the filter is built.
+ */
+export type StringTransforms = 'year' | 'month' | 'day' | 'week_day' | 'hour' | 'minute' | 'second';
+/** The value a comparison takes: a BigIntField's also accepts a number. */
+export type Comparable<T> = T extends bigint ? bigint | number : T;
+/** A list for `in`/`not_in`: an array, a Set or any other iterable (not a string). */
+export type ListOf<T> = readonly T[] | (Iterable<T> & object);
 
 /** The lookups (and transform chains) a value type accepts. */
 export type LookupsOf<T> = [T] extends [string]
-  ? TextLookups
+  ? TextLookups | StringTransforms | `${StringTransforms}__${IntegerLookups}`
   : [T] extends [number | bigint]
-    ? ComparableLookups
+    ? ComparableLookups | 'regex' | 'iregex'
     : [T] extends [Date]
       ? ComparableLookups | DateTimeTransforms | `${DateTimeTransforms}__${IntegerLookups}` | 'date' | `date__${IntegerLookups}`
       : [T] extends [boolean]
@@ -29,7 +51,9 @@ export type LookupsOf<T> = [T] extends [string]
           ? 'exact' | 'ne' | 'isnull' | 'in' | 'not_in'
           : string;
 
-export type IntegerLookupValue<L> = L extends 'in' | 'not_in' ? readonly number[] : L extends 'range' ? readonly [number, number] : number;
+export type IntegerLookupValue<L> = L extends 'in' | 'not_in' ? ListOf<number> : L extends 'range' ? readonly [number, number] : number;
+/** A `date` transform's value: `'YYYY-MM-DD'` or a Date (its UTC date). */
+export type DateValue = string | Date;
 
 /** The value a `field__lookup` key takes. */
 export type LookupValue<T, L extends string> = L extends `${DateTimeTransforms}__${infer I}`
@@ -37,24 +61,24 @@ export type LookupValue<T, L extends string> = L extends `${DateTimeTransforms}_
   : L extends DateTimeTransforms
     ? number
     : L extends `date__${infer I}`
-      ? I extends 'in' | 'not_in' ? readonly string[] : I extends 'range' ? readonly [string, string] : string
+      ? I extends 'in' | 'not_in' ? ListOf<DateValue> : I extends 'range' ? readonly [DateValue, DateValue] : DateValue
       : L extends 'date'
-        ? string
+        ? DateValue
         : L extends 'in' | 'not_in'
-          ? readonly T[]
+          ? ListOf<Comparable<T>>
           : L extends 'range'
-            ? readonly [T | FExpression, T | FExpression]
+            ? readonly [Comparable<T> | FExpression, Comparable<T> | FExpression]
             : L extends 'isnull'
               ? boolean
               : L extends 'regex' | 'iregex'
                 ? string
                 : L extends 'exact' | 'ne' | 'iexact'
-                  ? T | FExpression | null
+                  ? Comparable<T> | FExpression | null
                   : [LookupsOf<T>] extends [string]
                     ? string extends LookupsOf<T>
                       ? unknown
-                      : T | FExpression
-                    : T | FExpression;
+                      : Comparable<T> | FExpression
+                    : Comparable<T> | FExpression;
 
 /**
  * Relations, recognised by shape (this layer cannot import the Model layer): a to-one relation holds a
@@ -80,8 +104,14 @@ export type ScalarLookupKeys<M> = {
   [K in ScalarFieldNames<M>]: `${K}__${LookupsOf<NonNullable<M[K]>>}`;
 }[ScalarFieldNames<M>];
 
-/** Keys inside a related model, one hop deep: its own fields and lookups; its relations untyped. */
-export type RelatedKey<T> =
+/** Depth countdown for relation keys: two hops are typed, deeper paths are accepted untyped. */
+export type Hops = [never, 0, 1];
+
+/**
+ * Keys inside a related model: its own fields and lookups, and (while `D` > 0) keys of its relations,
+ * typed the same way (`author__publisher__name__gte`); beyond that depth, accepted untyped.
+ */
+export type RelatedKey<T, D extends number = 1> =
   | 'exact'
   | 'ne'
   | 'in'
@@ -92,12 +122,12 @@ export type RelatedKey<T> =
   | ScalarFieldNames<T>
   | ScalarLookupKeys<T>
   | RelationNames<T>
-  | `${RelationNames<T>}__${string}`;
+  | ([D] extends [0] ? `${RelationNames<T>}__${string}` : { [R in RelationNames<T>]: `${R}__${RelatedKey<Target<T, R>, Hops[D]>}` }[RelationNames<T>]);
 
 export type RelatedKeyValue<T, P> = P extends 'exact' | 'ne'
   ? RelatedRef<T> | null
   : P extends 'in' | 'not_in'
-    ? readonly RelatedRef<T>[]
+    ? ListOf<RelatedRef<T>>
     : P extends 'isnull'
       ? boolean
       : P extends 'pk'
@@ -105,12 +135,16 @@ export type RelatedKeyValue<T, P> = P extends 'exact' | 'ne'
         : P extends `pk__${infer L}`
           ? LookupValue<PkOf<T>, L>
           : P extends ScalarFieldNames<T>
-            ? T[P] | FExpression | null
+            ? Comparable<T[P]> | FExpression | null
             : P extends `${infer F}__${infer L}`
               ? F extends ScalarFieldNames<T>
                 ? LookupValue<NonNullable<T[F]>, L>
-                : unknown
-              : unknown;
+                : F extends RelationNames<T>
+                  ? RelatedKeyValue<Target<T, F>, L>
+                  : unknown
+              : P extends RelationNames<T>
+                ? RelatedRef<Target<T, P>> | null
+                : unknown;
 
 export type RelationKeys<M> = { [R in RelationNames<M>]: `${R}__${RelatedKey<Target<M, R>>}` }[RelationNames<M>];
 
@@ -129,7 +163,7 @@ export type KeyValue<M, P extends string> = P extends `${infer K}__${infer L}`
  * model are accepted untyped. Unknown fields, unknown lookups and wrong value types are compile-time
  * errors.
  */
-export type FilterOf<M> = { [K in ScalarFieldNames<M>]?: M[K] | FExpression | null } & { [K in RelationNames<M>]?: RelatedRef<Target<M, K>> | null } & {
+export type FilterOf<M> = { [K in ScalarFieldNames<M>]?: Comparable<M[K]> | FExpression<M> | null } & { [K in RelationNames<M>]?: RelatedRef<Target<M, K>> | null } & {
   [P in ScalarLookupKeys<M> | RelationKeys<M>]?: KeyValue<M, P>;
 } & PkFilter<M>;
 
@@ -148,9 +182,11 @@ export type ValueKey<M> = Exclude<FieldNames<M>, ManyRelationNames<M>> | 'pk' | 
 /** Whether a relation can be missing for a row (nullable to-one, or any to-many): its fields read as NULL. */
 export type Missable<M, R> = R extends ManyRelationNames<M> ? true : null extends M[R & keyof M] ? true : undefined extends M[R & keyof M] ? true : false;
 
-/** The value `values()` returns for a name. */
+/** The value `values()` returns for a name (a ForeignKey's name: the key it holds, not the instance). */
 export type ValueOf<M, K> = K extends 'pk'
   ? PkOf<M>
+  : K extends ForwardRelationNames<M>
+    ? PkOf<NonNullable<M[K]>> | (null extends M[K] ? null : never)
   : K extends keyof M
     ? M[K]
     : K extends `${infer R}__${infer F}`
@@ -165,14 +201,28 @@ export type ValueOf<M, K> = K extends 'pk'
         : unknown
       : unknown;
 
+/** What `values()` with no names returns per row: every concrete field (a ForeignKey as its key). */
+export type DefaultValueKey<M> = ScalarFieldNames<M> | ForwardRelationNames<M>;
+
+/** A `selectRelated` path: a to-one relation, optionally followed by further hops (`author__publisher`, checked at run time). */
+export type SelectRelatedPath<M> = ForwardRelationNames<M> | `${ForwardRelationNames<M>}__${string}`;
+
+/** A `prefetchRelated` path: any relation, optionally followed by further hops (`books__tags`, checked at run time). */
+export type PrefetchPath<M> = RelationNames<M> | `${RelationNames<M>}__${string}`;
+
 /** A `values(...)` row. */
 export type ValuesRow<M, K extends string> = { [P in K]: ValueOf<M, P> };
 
 /** What `create()`/`build()` accept: any subset of the fields (to-many relations are set after saving). */
 export type CreateInput<M> = { [K in Exclude<FieldNames<M>, ManyRelationNames<M>>]?: M[K] };
 
-/** What `QuerySet.update()` accepts: fields with values or F expressions (not to-many relations). */
-export type UpdateInput<M> = { [K in Exclude<FieldNames<M>, ManyRelationNames<M>>]?: M[K] | FExpression };
+/**
+ * What `QuerySet.update()` accepts: fields with values or F expressions (not to-many relations); a
+ * ForeignKey as the related instance or its key (`author: bob`, `author: 1`), or its column (`authorId`).
+ */
+export type UpdateInput<M> = { [K in ScalarFieldNames<M>]?: M[K] | FExpression<M> } & {
+  [K in ForwardRelationNames<M>]?: RelatedRef<NonNullable<M[K]>> | (null extends M[K] ? null : never);
+};
 
 /** `paginate()`'s result. */
 export interface Page<R> {
@@ -189,8 +239,41 @@ export interface ModelClass<M extends object> {
   readonly name: string;
 }
 
-/** What an annotation holds: a number (Count, Sum/Avg of numbers), a decimal string, a bigint, a Date (Min/Max), or null. */
-export type AnnotationValue = number | string | bigint | Date | null;
+export type { AnnotationValue };
 
-/** The properties `annotate({ ... })` adds to each row (for `QuerySet.annotate()`'s return type). */
-export type Annotated<K extends string> = { readonly [P in K]: AnnotationValue };
+/** The properties `annotate({ ... })` adds to each row, all of type `V`. */
+export type Annotated<K extends string, V = AnnotationValue> = { [P in K]: V };
+
+/** The JS type an aggregate yields: `Count` a number; the others {@link AnnotationValue}. */
+export type AggregateValue<A> = A extends Aggregate<infer T> ? T : AnnotationValue;
+
+/** The properties `annotate(spec)` adds to each row, typed per aggregate (`n: Count()` is a number). */
+export type AnnotationsOf<S> = { -readonly [P in keyof S & string]: AggregateValue<S[P]> };
+
+/** Refuses annotation aliases that are already fields of `M` (they would clash at run time too). */
+export type NoFieldClash<M, S> = string extends keyof S ? unknown : { [P in keyof S & FieldNames<M>]: never };
+
+/**
+ * `Q` as the package root exports it: `Q<Author>({ ... })` types the filter object against the model
+ * (`Q<Author>({ agee: 1 })` is an error); `Q({ ... })` without a type argument is checked when the
+ * filter is built. (Typing a Q from the `filter()` it is given to would need the Q's model in every
+ * filter argument's type, which tripled the checker's work on a 60-field model.)
+ */
+export interface TypedQ {
+  <M = any>(spec?: QSpec<M>): QExpression<M>;
+  /** NOT of a Q or a filter object; rows where a negated column is NULL are kept. */
+  not<M = any>(spec: QSpec<M>): QExpression<M>;
+}
+
+/** What `Q()` takes: the model's filter object when the model is known, any filter object when not. */
+export type QSpec<M> = 0 extends 1 & M ? FilterSpec | QExpression : FilterOf<M> | QExpression<M>;
+
+/** A name `F()` takes: a field of the model, `pk`, or a field one relation away (deeper paths are checked at run time). */
+export type FPath<M> = 0 extends 1 & M ? string : ScalarFieldNames<M> | 'pk' | RelatedFieldPath<M>;
+
+/**
+ * `F` as the package root exports it: where TypeScript sees the model (`{ field: F(...) }` in a filter,
+ * an update value, or `F<Author>('age')`), the name must be one of its fields; elsewhere (after a
+ * lookup, `age__gt: F(...)`, or as the receiver of arithmetic) any name, checked when the query is built.
+ */
+export type TypedF = <M = any>(path: NoInfer<FPath<M>>) => FExpression<M>;
