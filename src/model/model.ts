@@ -5,7 +5,7 @@ import { getConnection, noteLazyLoad } from '../engine/index.js';
 import { NO_SIBLINGS, SIBLINGS, registry, type ModelMeta } from '../metadata/index.js';
 import { LOADED_FROM, planFor } from '../query/hydrate/index.js';
 import type { Aggregate } from '../query/filter/index.js';
-import { QuerySet, isCached, parsePrefetch, prefetch, type CreateInput, type FilterArg, type FilterOf, type OrderKey, type Page, type UpdateInput, type ValueKey, type ValuesRow, type Annotated, type DefaultValueKey, type FieldNames, type ManyRelationNames, type AnnotationsOf, type NoFieldClash } from '../query/queryset/index.js';
+import { QuerySet, isCached, parsePrefetch, prefetch, type CreateInput, type FilterArg, type FilterOf, type OrderKey, type Page, type UpdateInput, type ValueKey, type ValuesRow, type DefaultValueKey, type FieldNames, type ManyRelationNames, type AnnotationsOf, type NoFieldClash } from '../query/queryset/index.js';
 import {
   buildInstance,
   bulkCreate,
