@@ -220,8 +220,8 @@ describe('model errors', () => {
 
 describe('bad definitions → ConfigurationError naming the problem', () => {
   const cases: [string, () => unknown, string | RegExp][] = [
-    ['an unknown field option', () => CharField({ maxLength: 5, uniqe: true } as never), "Unknown option 'uniqe' for CharField; did you mean 'unique'? Valid names: choices, column, default, description, index, max, maxLength, min, null, primaryKey, unique"],
-    ['an unknown option on IntField', () => IntField({ nul: true } as never), "Unknown option 'nul' for IntField; did you mean 'null'? Valid names: choices, column, default, description, index, max, min, null, primaryKey, unique"],
+    ['an unknown field option', () => CharField({ maxLength: 5, uniqe: true } as never), "Unknown option 'uniqe' for CharField; did you mean 'unique'? Valid names: choices, column, default, description, index, max, maxLength, min, null, primaryKey, renamedFrom, unique"],
+    ['an unknown option on IntField', () => IntField({ nul: true } as never), "Unknown option 'nul' for IntField; did you mean 'null'? Valid names: choices, column, default, description, index, max, min, null, primaryKey, renamedFrom, unique"],
     ['a CharField without maxLength', () => CharField({} as never), 'CharField needs maxLength: an integer from 1 to 16383 (use TextField for longer text)'],
     ['a CharField with maxLength 0', () => CharField({ maxLength: 0 }), /CharField needs maxLength/],
     ['a DecimalField without maxDigits', () => DecimalField({ decimalPlaces: 2 } as never), 'DecimalField needs maxDigits: an integer from 1 to 65'],
@@ -229,7 +229,7 @@ describe('bad definitions → ConfigurationError naming the problem', () => {
     ['a UUIDField version 5', () => UUIDField({ version: 5 as never }), 'UUIDField version must be 4 or 7, got 5'],
     ['an EnumField of an empty enum', () => EnumField({}), 'EnumField needs an enum with at least one member'],
     ['an invalid column name', () => IntField({ column: 'bad name' }), /Invalid column name 'bad name'/],
-    ['an unknown @model option', () => model({ tabel: 'x' } as ModelOptions), "Unknown @model() option 'tabel'; did you mean 'table'? Valid names: abstract, connection, indexes, ordering, table, uniqueTogether"],
+    ['an unknown @model option', () => model({ tabel: 'x' } as ModelOptions), "Unknown @model() option 'tabel'; did you mean 'table'? Valid names: abstract, checks, connection, indexes, managed, ordering, renamedFrom, table, uniqueTogether"],
     [
       'two primary keys',
       () => {
