@@ -45,7 +45,7 @@ export interface FieldOptions<T = unknown> {
   /** Free text, shown in generated docs and migrations. */
   description?: string;
   /**
-   * The property name this field had before a rename. `oxen makemigrations` then writes a rename (the
+   * The property name this field had before a rename, for migrations (being built): they will write a rename (the
    * column keeps its data) instead of a drop and an add. Remove it once every database is migrated.
    */
   renamedFrom?: string;

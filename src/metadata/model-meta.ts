@@ -17,7 +17,7 @@ export interface ModelOptions {
   /** An abstract model is not a table; concrete subclasses inherit its fields. */
   abstract?: boolean;
   /**
-   * The class name this model had before a rename: `oxen makemigrations` then writes a rename of the
+   * The class name this model had before a rename, for migrations (being built): they will write a rename of the
    * model (and of its table, when the table name follows the class name) instead of a drop and a create.
    */
   renamedFrom?: string;

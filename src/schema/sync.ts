@@ -66,7 +66,7 @@ function refuseDdlInTransaction(alias: string, transactionalDdl: boolean): void 
  * Creates the missing tables, indexes and unique constraints of every model (or the given ones).
  * Idempotent: existing tables are left as they are (changing them is the migrations' job); an existing
  * table whose columns differ from its model is reported in `drift` and logged as a warning that names
- * the fix (`oxen makemigrations`, then `oxen migrate`).
+ * the fix.
  *
  * @example
  * ```ts
@@ -98,7 +98,7 @@ export async function syncSchema(options: SchemaOptions = {}): Promise<SyncResul
           `Table '${drift.table}' differs from model ${drift.model}` +
             (drift.missingColumns.length > 0 ? `: the table lacks ${drift.missingColumns.join(', ')}` : '') +
             (drift.extraColumns.length > 0 ? `${drift.missingColumns.length > 0 ? ';' : ':'} the model does not declare ${drift.extraColumns.join(', ')}` : '') +
-            '. syncSchema() never alters existing tables: run `oxen makemigrations` then `oxen migrate` (docs/migrations.md).',
+            '. syncSchema() never alters existing tables: change the table to match the model (in development: dropSchema() then syncSchema(), which loses its rows).',
           { table: drift.table, missingColumns: drift.missingColumns, extraColumns: drift.extraColumns },
         );
       }
